@@ -1,0 +1,41 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "MSP PSA",
+    "summary": "Agreements, additions and managed items for Managed Service Providers",
+    "version": "18.0.1.0.0",
+    "category": "Services/MSP",
+    "website": "https://github.com/msp-psa/msp_psa",
+    "author": "msp_psa authors",
+    "license": "AGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": [
+        "account",
+        "hr_timesheet",
+        "portal",
+        "helpdesk_mgmt",
+        "helpdesk_mgmt_timesheet",
+    ],
+    "data": [
+        "security/msp_psa_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence.xml",
+        "data/ir_cron.xml",
+        "data/msp_managed_item_kind_data.xml",
+        "data/msp_work_type_data.xml",
+        "report/msp_mrr_report_views.xml",
+        "views/msp_agreement_views.xml",
+        "views/msp_agreement_addition_views.xml",
+        "views/msp_agreement_addition_quantity_views.xml",
+        "views/msp_managed_item_views.xml",
+        "views/msp_managed_item_kind_views.xml",
+        "views/msp_work_type_views.xml",
+        "views/res_partner_views.xml",
+        "views/helpdesk_ticket_views.xml",
+        "views/msp_psa_menus.xml",
+    ],
+    "demo": [
+        "demo/msp_psa_demo.xml",
+    ],
+}

@@ -1,0 +1,702 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
+
+from ..tools import periods
+
+BILLING_MODELS = [
+    ("fixed", "Fixed Fee"),
+    ("per_device", "Per Device"),
+    ("per_user", "Per User"),
+    ("block_hours", "Prepaid Block Hours"),
+    ("time_materials", "Time & Materials"),
+]
+STATES = [
+    ("draft", "Draft"),
+    ("active", "Active"),
+    ("suspended", "Suspended"),
+    ("expired", "Expired"),
+    ("cancelled", "Cancelled"),
+]
+MANAGER_GROUP = "msp_psa.group_msp_psa_manager"
+
+
+class MspAgreement(models.Model):
+    """A client agreement: what the MSP sells, at what price, for how long.
+
+    Recurring prices (the fixed fee, the additions' unit prices) are monthly;
+    a quarterly agreement bills three months of them per invoice.
+    """
+
+    _name = "msp.agreement"
+    _description = "MSP Agreement"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        default="/",
+        index="trigram",
+    )
+    title = fields.Char(
+        required=True,
+        tracking=True,
+        help="What the client bought, e.g. 'Managed IT 2026'.",
+    )
+    active = fields.Boolean(default=True)
+    state = fields.Selection(
+        STATES, required=True, default="draft", copy=False, tracking=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain="[('is_company', '=', True)]",
+    )
+    contact_ids = fields.Many2many(
+        "res.partner",
+        string="Client Contacts",
+        domain="[('id', 'child_of', partner_id), ('id', '!=', partner_id)]",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        tracking=True,
+        default=lambda self: self.env.company.currency_id,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Account Manager",
+        tracking=True,
+        index=True,
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False)]",
+    )
+    client_order_ref = fields.Char(string="Client PO Reference", copy=False)
+    note = fields.Html(string="Terms and Notes")
+
+    # Billing model ---------------------------------------------------------------
+    billing_model = fields.Selection(
+        BILLING_MODELS,
+        required=True,
+        default="fixed",
+        tracking=True,
+        help="The agreement's main way of charging. Any agreement can also carry a "
+        "fixed fee and "
+        "additions of every kind.",
+    )
+    fixed_fee = fields.Monetary(string="Monthly Fixed Fee", tracking=True)
+    fee_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+        help="Product that carries the fixed fee on invoices (its income account and "
+        "taxes).",
+    )
+
+    # Dates and renewal ------------------------------------------------------------
+    date_start = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
+    term_months = fields.Integer(
+        string="Term (months)", default=12, help="0 for an open-ended agreement."
+    )
+    date_end = fields.Date(
+        compute="_compute_date_end",
+        store=True,
+        readonly=False,
+        tracking=True,
+        help="Last day of the current term. Empty: open-ended.",
+    )
+    auto_renew = fields.Boolean(
+        default=True, tracking=True, help="Renew for another term when the term ends."
+    )
+    renewal_notice_days = fields.Integer(
+        default=30,
+        help="Days before the end of the term by which the client must give notice.",
+    )
+    date_notice = fields.Date(
+        string="Notice Deadline",
+        compute="_compute_date_notice",
+        store=True,
+        help="Last day to give notice.",
+    )
+
+    # Billing ---------------------------------------------------------------------
+    billing_cycle = fields.Selection(
+        [
+            ("monthly", "Monthly"),
+            ("quarterly", "Quarterly"),
+            ("semi_annual", "Semi-annual"),
+            ("annual", "Annual"),
+        ],
+        required=True,
+        default="monthly",
+        tracking=True,
+    )
+    billing_timing = fields.Selection(
+        [("advance", "In Advance"), ("arrears", "In Arrears")],
+        required=True,
+        default="advance",
+        tracking=True,
+        help="In advance: a period is invoiced on its first day. In arrears: the day "
+        "after it ends.",
+    )
+    anchor_day = fields.Integer(
+        default=1,
+        required=True,
+        tracking=True,
+        help="Day of the month billing periods start on (1-31; the last day of shorter "
+        "months). An agreement "
+        "that starts on another day first runs a prorated stub period up to the next "
+        "anchor day.",
+    )
+    next_invoice_date = fields.Date(
+        compute="_compute_next_invoice_date",
+        store=True,
+        readonly=False,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    payment_term_id = fields.Many2one("account.payment.term", check_company=True)
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Sales Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        default=lambda self: self._default_journal_id(),
+    )
+    auto_post = fields.Boolean(
+        string="Post and Send Automatically",
+        help="Post generated invoices and email them to the client. Otherwise they "
+        "wait as drafts for review.",
+    )
+
+    # Time & materials --------------------------------------------------------------
+    rate_ids = fields.One2many(
+        "msp.agreement.rate", "agreement_id", string="Labour Rates", copy=True
+    )
+
+    # Block hours -----------------------------------------------------------------
+    block_hours = fields.Float(
+        string="Hours Bought", tracking=True, help="Prepaid hours per block."
+    )
+    block_price = fields.Monetary(tracking=True)
+    block_product_id = fields.Many2one(
+        "product.product",
+        check_company=True,
+        domain="[('type', '=', 'service'), ('sale_ok', '=', True)]",
+    )
+    block_date_start = fields.Date(
+        string="Block Start",
+        help="Start of the current block: hours logged from this date on draw it down "
+        "(empty: from the agreement's start).",
+    )
+    block_hours_used = fields.Float(string="Hours Used", compute="_compute_block_hours")
+    block_hours_remaining = fields.Float(
+        string="Hours Remaining", compute="_compute_block_hours"
+    )
+    overage_rate = fields.Monetary(
+        help="Hourly rate billed for hours beyond the block."
+    )
+
+    # Coverage --------------------------------------------------------------------
+    team_ids = fields.Many2many(
+        "helpdesk.ticket.team",
+        string="Covered Teams",
+        help="Empty: tickets of every team.",
+    )
+    category_ids = fields.Many2many(
+        "helpdesk.ticket.category",
+        string="Covered Categories",
+        help="Empty: tickets of every category.",
+    )
+
+    # Additions and totals ----------------------------------------------------------
+    addition_ids = fields.One2many(
+        "msp.agreement.addition", "agreement_id", string="Additions", copy=True
+    )
+    addition_count = fields.Integer(compute="_compute_addition_count")
+    managed_item_count = fields.Integer(compute="_compute_managed_item_count")
+    invoice_ids = fields.One2many(
+        "account.move", "msp_agreement_id", string="Invoices", readonly=True
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    timesheet_ids = fields.One2many(
+        "account.analytic.line", "msp_agreement_id", readonly=True
+    )
+    mrr = fields.Monetary(
+        string="Monthly Recurring Revenue",
+        compute="_compute_mrr",
+        help="Fixed fee plus the recurring additions in service today, less their "
+        "included quantities.",
+    )
+
+    _sql_constraints = [
+        (
+            "name_company_uniq",
+            "unique(name, company_id)",
+            "An agreement with this reference already exists.",
+        ),
+    ]
+
+    @api.model
+    def _default_journal_id(self):
+        # sudo: MSP users need not have accounting rights to create an agreement
+        return (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    *self.env["account.journal"]._check_company_domain(
+                        self.env.company
+                    ),
+                    ("type", "=", "sale"),
+                ],
+                limit=1,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("date_start", "term_months")
+    def _compute_date_end(self):
+        for agreement in self:
+            if agreement.date_start and agreement.term_months:
+                agreement.date_end = periods.term_end(
+                    agreement.date_start, agreement.term_months
+                )
+            else:
+                agreement.date_end = False
+
+    @api.depends("date_end", "renewal_notice_days")
+    def _compute_date_notice(self):
+        for agreement in self:
+            agreement.date_notice = (
+                agreement.date_end
+                and agreement.date_end - timedelta(days=agreement.renewal_notice_days)
+            )
+
+    @api.depends("date_start", "anchor_day", "billing_cycle", "billing_timing")
+    def _compute_next_invoice_date(self):
+        for agreement in self:
+            if agreement.invoice_ids or not agreement.date_start:
+                # Billing has begun: only the billing run moves the pointer.
+                agreement.next_invoice_date = (
+                    agreement.next_invoice_date or agreement.date_start
+                )
+                continue
+            agreement.next_invoice_date = agreement._first_invoice_date()
+
+    def _first_invoice_date(self):
+        """Invoice date of the first period.
+
+        Its first day in advance, the day after its end in arrears.
+        """
+        self.ensure_one()
+        if self.billing_timing == "advance":
+            return self.date_start
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        return periods.period_bounds(self.date_start, months, self.anchor_day)[
+            1
+        ] + timedelta(days=1)
+
+    @api.depends("block_hours", "block_date_start", "date_start")
+    def _compute_block_hours(self):
+        domains = [
+            [
+                ("msp_agreement_id", "=", agreement.id),
+                ("date", ">=", agreement.block_date_start or agreement.date_start),
+            ]
+            for agreement in self
+            if agreement.id and (agreement.block_date_start or agreement.date_start)
+        ]
+        used = {}
+        if domains:
+            # sudo: totals of the agreement's time, whoever logged it
+            used = dict(
+                self.env["account.analytic.line"]
+                .sudo()
+                ._read_group(
+                    expression.OR(domains), ["msp_agreement_id"], ["unit_amount:sum"]
+                )
+            )
+        for agreement in self:
+            agreement.block_hours_used = used.get(agreement, 0.0)
+            # Without a block there is nothing to run out of.
+            agreement.block_hours_remaining = (
+                agreement.block_hours - agreement.block_hours_used
+                if agreement.block_hours
+                else 0.0
+            )
+
+    def _compute_addition_count(self):
+        counts = dict(
+            self.env["msp.agreement.addition"]._read_group(
+                [("agreement_id", "in", self.ids)], ["agreement_id"], ["__count"]
+            )
+        )
+        for agreement in self:
+            agreement.addition_count = counts.get(agreement, 0)
+
+    def _compute_invoice_count(self):
+        # sudo: a count, shown to MSP users without accounting rights too
+        counts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("msp_agreement_id", "in", self.ids)],
+                ["msp_agreement_id"],
+                ["__count"],
+            )
+        )
+        for agreement in self:
+            agreement.invoice_count = counts.get(agreement, 0)
+
+    def _compute_managed_item_count(self):
+        counts = dict(
+            self.env["msp.managed.item"]._read_group(
+                [("partner_id", "in", self.partner_id.ids), ("is_current", "=", True)],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        for agreement in self:
+            agreement.managed_item_count = counts.get(agreement.partner_id, 0)
+
+    @api.depends_context("date")
+    @api.depends("fixed_fee", "addition_ids.monthly_amount", "addition_ids.recurrence")
+    def _compute_mrr(self):
+        today = fields.Date.context_today(self)
+        for agreement in self:
+            agreement.mrr = agreement.fixed_fee + sum(
+                addition.monthly_amount
+                for addition in agreement.addition_ids
+                if addition.recurrence == "recurring" and addition._is_in_service(today)
+            )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+    @api.constrains("partner_id")
+    def _check_partner_is_client(self):
+        for agreement in self:
+            if agreement.partner_id != agreement.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "An agreement is made with a client company: %(contact)s is a "
+                        "contact of "
+                        "%(client)s. Choose %(client)s as the client and add "
+                        "%(contact)s to its contacts.",
+                        contact=agreement.partner_id.display_name,
+                        client=agreement.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("contact_ids", "partner_id")
+    def _check_contacts(self):
+        for agreement in self:
+            strangers = agreement.contact_ids.filtered(
+                lambda c, a=agreement: c.commercial_partner_id != a.partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    self.env._(
+                        "%(contacts)s do not work for %(client)s.",
+                        contacts=", ".join(strangers.mapped("display_name")),
+                        client=agreement.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains(
+        "fixed_fee",
+        "block_hours",
+        "block_price",
+        "overage_rate",
+        "term_months",
+        "renewal_notice_days",
+        "anchor_day",
+    )
+    def _check_amounts(self):
+        labels = {
+            "fixed_fee": self.env._("monthly fixed fee"),
+            "block_hours": self.env._("hours bought"),
+            "block_price": self.env._("block price"),
+            "overage_rate": self.env._("overage rate"),
+            "term_months": self.env._("term"),
+            "renewal_notice_days": self.env._("renewal notice"),
+        }
+        for agreement in self:
+            for fname, label in labels.items():
+                if agreement[fname] < 0:
+                    raise ValidationError(
+                        self.env._(
+                            "Agreement %(agreement)s: the %(what)s cannot be negative "
+                            "(%(value)s).",
+                            agreement=agreement.display_name,
+                            what=label,
+                            value=agreement[fname],
+                        )
+                    )
+            if not 1 <= agreement.anchor_day <= 31:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(agreement)s: the anchor day must be a day of the "
+                        "month, 1 to 31.",
+                        agreement=agreement.display_name,
+                    )
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for agreement in self:
+            if agreement.date_end and agreement.date_end < agreement.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(agreement)s cannot end (%(end)s) before it starts "
+                        "(%(start)s).",
+                        agreement=agreement.display_name,
+                        end=agreement.date_end,
+                        start=agreement.date_start,
+                    )
+                )
+
+    @api.constrains("currency_id", "journal_id")
+    def _check_currency(self):
+        for agreement in self:
+            journal_currency = agreement.journal_id.currency_id
+            if journal_currency and journal_currency != agreement.currency_id:
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(agreement)s is in %(currency)s but its sales "
+                        "journal %(journal)s only "
+                        "accepts %(journal_currency)s.",
+                        agreement=agreement.display_name,
+                        currency=agreement.currency_id.name,
+                        journal=agreement.journal_id.display_name,
+                        journal_currency=journal_currency.name,
+                    )
+                )
+            if not agreement.currency_id.active:
+                raise ValidationError(
+                    self.env._(
+                        "The currency %(currency)s is not active: activate it in "
+                        "Accounting before using it.",
+                        currency=agreement.currency_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                company = (
+                    self.env["res.company"].browse(vals.get("company_id"))
+                    or self.env.company
+                )
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("msp.agreement")
+                    or "/"
+                )
+        return super().create(vals_list)
+
+    @api.depends("name", "title")
+    def _compute_display_name(self):
+        for agreement in self:
+            agreement.display_name = (
+                f"{agreement.name} - {agreement.title}"
+                if agreement.title
+                else agreement.name
+            )
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        if operator in ("ilike", "=ilike", "like") and value:
+            return ["|", ("name", operator, value), ("title", operator, value)]
+        return super()._search_display_name(operator, value)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_active_or_invoiced(self):
+        for agreement in self:
+            if agreement.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._(
+                        "Agreement %(agreement)s is %(state)s: only draft or cancelled "
+                        "agreements can be "
+                        "deleted. Cancel it first, or archive it.",
+                        agreement=agreement.display_name,
+                        state=dict(STATES)[agreement.state].lower(),
+                    )
+                )
+        invoiced = (
+            self.env["account.move"]
+            .sudo()
+            .search_count([("msp_agreement_id", "in", self.ids)], limit=1)
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "An agreement that has invoices cannot be deleted: its invoices "
+                    "must keep their "
+                    "origin. Archive it instead."
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # State machine
+    # ------------------------------------------------------------------
+    def _check_manager(self, action):
+        if not self.env.user.has_group(MANAGER_GROUP) and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Only an MSP Manager can %(action)s an agreement.", action=action
+                )
+            )
+
+    def _check_state(self, allowed, action):
+        wrong = self.filtered(lambda a: a.state not in allowed)
+        if wrong:
+            raise UserError(
+                self.env._(
+                    "Cannot %(action)s %(agreements)s: allowed only from %(states)s.",
+                    action=action,
+                    agreements=", ".join(wrong.mapped("display_name")),
+                    states=", ".join(dict(STATES)[s].lower() for s in allowed),
+                )
+            )
+
+    def action_activate(self):
+        self._check_manager(self.env._("activate"))
+        self._check_state(("draft", "suspended"), self.env._("activate"))
+        for agreement in self:
+            if not agreement.journal_id:
+                raise UserError(
+                    self.env._(
+                        "Set a sales journal on %(agreement)s before activating it.",
+                        agreement=agreement.display_name,
+                    )
+                )
+            if agreement.date_end and agreement.date_end < fields.Date.context_today(
+                self
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(agreement)s ended on %(date)s: extend its end date before "
+                        "activating it.",
+                        agreement=agreement.display_name,
+                        date=agreement.date_end,
+                    )
+                )
+        self.write({"state": "active"})
+        return True
+
+    def action_suspend(self):
+        self._check_state(("active",), self.env._("suspend"))
+        self.write({"state": "suspended"})
+        return True
+
+    def action_expire(self):
+        self._check_state(("active", "suspended"), self.env._("expire"))
+        self.write({"state": "expired"})
+        return True
+
+    def action_cancel(self):
+        self._check_manager(self.env._("cancel"))
+        self._check_state(("draft", "active", "suspended"), self.env._("cancel"))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_reset_draft(self):
+        self._check_manager(self.env._("reset to draft"))
+        self._check_state(("cancelled",), self.env._("reset to draft"))
+        if (
+            self.env["account.move"]
+            .sudo()
+            .search_count([("msp_agreement_id", "in", self.ids)], limit=1)
+        ):
+            raise UserError(
+                self.env._("An agreement that has invoices cannot go back to draft.")
+            )
+        self.write({"state": "draft"})
+        return True
+
+    # ------------------------------------------------------------------
+    # Renewals
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_process_renewals(self):
+        """Renew auto-renewing agreements whose term ended, expire the others."""
+        today = fields.Date.context_today(self)
+        ended = self.search(
+            [("state", "in", ("active", "suspended")), ("date_end", "<", today)]
+        )
+        to_expire = ended.filtered(lambda a: not a.auto_renew or not a.term_months)
+        to_expire.action_expire()
+        for agreement in ended - to_expire:
+            date_end = agreement.date_end
+            while date_end < today:
+                date_end = periods.term_end(
+                    date_end + timedelta(days=1), agreement.term_months
+                )
+            old_end = agreement.date_end
+            agreement.date_end = date_end
+            agreement.message_post(
+                body=self.env._(
+                    "Renewed for %(months)s months: the term now ends on %(new)s "
+                    "instead of %(old)s.",
+                    months=agreement.term_months,
+                    new=date_end,
+                    old=old_end,
+                )
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Smart buttons
+    # ------------------------------------------------------------------
+    def action_view_additions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "msp_psa.msp_agreement_addition_action"
+        )
+        action["domain"] = [("agreement_id", "=", self.id)]
+        action["context"] = {"default_agreement_id": self.id}
+        return action
+
+    def action_view_managed_items(self):
+        self.ensure_one()
+        return self.partner_id.action_view_msp_managed_items()
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("msp_agreement_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action

@@ -1,0 +1,63 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class MspAgreementAdditionQuantity(models.Model):
+    """Dated log of an addition's quantity.
+
+    From ``date`` on, the quantity is ``quantity_new``.
+
+    Entries are written by the system only (a manual change, a recount, an
+    API call); nobody edits or deletes them, so billing can always explain a
+    quantity. The entry with the highest id wins among entries of one date.
+    """
+
+    _name = "msp.agreement.addition.quantity"
+    _description = "MSP Addition Quantity Change"
+    _order = "date desc, id desc"
+    _rec_name = "addition_id"
+
+    addition_id = fields.Many2one(
+        "msp.agreement.addition", required=True, ondelete="cascade", index=True
+    )
+    agreement_id = fields.Many2one(
+        related="addition_id.agreement_id", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        related="addition_id.company_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        related="addition_id.partner_id", store=True, string="Client"
+    )
+    product_id = fields.Many2one(related="addition_id.product_id")
+    date = fields.Date(string="Effective Date", required=True, index=True)
+    quantity_old = fields.Float(string="Old Quantity", digits="Product Unit of Measure")
+    quantity_new = fields.Float(string="New Quantity", digits="Product Unit of Measure")
+    quantity_delta = fields.Float(
+        string="Change",
+        compute="_compute_quantity_delta",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    source = fields.Selection(
+        [
+            ("initial", "Initial quantity"),
+            ("manual", "Manual change"),
+            ("count", "Managed items count"),
+            ("api", "External API"),
+        ],
+        required=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Changed By",
+        default=lambda self: self.env.user,
+        required=True,
+    )
+    note = fields.Char()
+
+    @api.depends("quantity_old", "quantity_new")
+    def _compute_quantity_delta(self):
+        for entry in self:
+            entry.quantity_delta = entry.quantity_new - entry.quantity_old
