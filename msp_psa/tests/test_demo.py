@@ -1,0 +1,66 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date
+
+from odoo import fields
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemo(TransactionCase):
+    """The demo tells its story: every billing model runs, counts match the items.
+
+    make test installs the demo data, so a demo that breaks fails here.
+    """
+
+    def setUp(self):
+        super().setUp()
+        if not self.env.ref("msp_psa.agreement_acme_demo", raise_if_not_found=False):
+            self.skipTest("demo data not installed")
+
+    def test_every_billing_model_runs(self):
+        demo = self.env["msp.agreement"].search(
+            [
+                (
+                    "id",
+                    "in",
+                    [
+                        self.env.ref(f"msp_psa.agreement_{c}_demo").id
+                        for c in (
+                            "acme",
+                            "northwind",
+                            "contoso",
+                            "fabrikam",
+                            "bluebird",
+                            "harbor",
+                        )
+                    ],
+                )
+            ]
+        )
+        running = demo.filtered(lambda a: a.state == "active")
+        self.assertEqual(
+            set(running.mapped("billing_model")),
+            {"fixed", "per_device", "per_user", "block_hours", "time_materials"},
+        )
+        self.assertEqual(len(running.partner_id), 5)
+        self.assertTrue(all(a.mrr > 0 for a in running))
+
+    def test_counted_additions_match_items(self):
+        today = fields.Date.context_today(self.env["msp.agreement"])
+        counted = self.env["msp.agreement.addition"].search(
+            [("quantity_source", "=", "counted")]
+        )
+        self.assertTrue(counted)
+        for addition in counted:
+            in_service = self.env["msp.managed.item"].search_count(
+                [
+                    ("partner_id", "=", addition.partner_id.id),
+                    ("kind_id", "=", addition.kind_id.id),
+                    ("company_id", "=", addition.company_id.id),
+                    ("is_current", "=", True),
+                ]
+            )
+            self.assertEqual(addition.quantity, in_service, addition.display_name)
+            self.assertEqual(addition._get_quantity_at(today), in_service)
+            self.assertEqual(addition._get_quantity_at(date(1990, 1, 1)), 0.0)
