@@ -2,6 +2,7 @@ from . import msp_work_type
 from . import msp_managed_item_kind
 from . import msp_managed_item
 from . import msp_agreement
+from . import msp_agreement_billing
 from . import msp_agreement_rate
 from . import msp_agreement_addition
 from . import msp_agreement_addition_quantity
@@ -9,3 +10,7 @@ from . import res_partner
 from . import account_move
 from . import account_analytic_line
 from . import helpdesk_ticket
+from . import account_move_line
+from . import msp_agreement_period
+from . import msp_billing_run
+from . import msp_billing_run_issue

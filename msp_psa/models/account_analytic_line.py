@@ -15,6 +15,21 @@ class AccountAnalyticLine(models.Model):
         index="btree_not_null",
         help="The agreement this time is logged under; follows the ticket's agreement.",
     )
+    msp_work_type_id = fields.Many2one(
+        "msp.work.type",
+        string="Work Type",
+        help="Decides, with the agreement's labour rates, whether and at what rate "
+        "this time is billed.",
+    )
+    msp_invoice_line_id = fields.Many2one(
+        "account.move.line",
+        string="MSP Invoice Line",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="set null",
+        help="The invoice line that billed this time.",
+    )
 
     @api.depends("ticket_id.msp_agreement_id")
     def _compute_msp_agreement_id(self):

@@ -23,6 +23,8 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 MANAGER_GROUP = "msp_psa.group_msp_psa_manager"
+# A run catches up at most this many periods of one agreement in one invoice.
+MAX_PERIODS_PER_INVOICE = 24
 
 
 class MspAgreement(models.Model):
@@ -169,13 +171,27 @@ class MspAgreement(models.Model):
         "that starts on another day first runs a prorated stub period up to the next "
         "anchor day.",
     )
-    next_invoice_date = fields.Date(
-        compute="_compute_next_invoice_date",
+    next_period_start = fields.Date(
+        string="Bill From",
+        compute="_compute_next_period_start",
         store=True,
         readonly=False,
         copy=False,
-        index=True,
         tracking=True,
+        help="First day of the next period to invoice. Moved forward by each billing "
+        "run; moved back when an invoice is cancelled. Set it to start billing an "
+        "existing agreement from a given period.",
+    )
+    next_invoice_date = fields.Date(
+        compute="_compute_next_invoice_date",
+        store=True,
+        copy=False,
+        index=True,
+        help="When the next period is due: its first day in advance, the day after its "
+        "end in arrears. Empty when nothing is left to invoice.",
+    )
+    period_ids = fields.One2many(
+        "msp.agreement.period", "agreement_id", string="Billed Periods", readonly=True
     )
     payment_term_id = fields.Many2one("account.payment.term", check_company=True)
     journal_id = fields.Many2one(
@@ -297,29 +313,58 @@ class MspAgreement(models.Model):
                 and agreement.date_end - timedelta(days=agreement.renewal_notice_days)
             )
 
-    @api.depends("date_start", "anchor_day", "billing_cycle", "billing_timing")
+    @api.depends("date_start")
+    def _compute_next_period_start(self):
+        for agreement in self:
+            if not agreement.period_ids:
+                agreement.next_period_start = agreement.date_start
+
+    @api.depends(
+        "next_period_start", "anchor_day", "billing_cycle", "billing_timing", "date_end"
+    )
     def _compute_next_invoice_date(self):
         for agreement in self:
-            if agreement.invoice_ids or not agreement.date_start:
-                # Billing has begun: only the billing run moves the pointer.
-                agreement.next_invoice_date = (
-                    agreement.next_invoice_date or agreement.date_start
-                )
-                continue
-            agreement.next_invoice_date = agreement._first_invoice_date()
+            period = agreement._get_period_at(agreement.next_period_start)
+            agreement.next_invoice_date = period and period[2]
 
-    def _first_invoice_date(self):
-        """Invoice date of the first period.
+    def _get_period_at(self, start):
+        """(start, end, invoice date) of the period beginning on ``start``, cut at the
+        agreement's end; None when ``start`` is empty or after the end."""
+        self.ensure_one()
+        if not start or (self.date_end and start > self.date_end):
+            return None
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        date_from, date_to = periods.period_bounds(start, months, self.anchor_day)
+        if self.date_end and date_to > self.date_end:
+            date_to = self.date_end
+        invoice_date = (
+            date_from
+            if self.billing_timing == "advance"
+            else date_to + timedelta(days=1)
+        )
+        return date_from, date_to, invoice_date
 
-        Its first day in advance, the day after its end in arrears.
+    def _get_due_periods(self, date_ref, billed=(), limit=MAX_PERIODS_PER_INVOICE):
+        """The periods to invoice on ``date_ref``, and where billing goes on after them.
+
+        From the pointer, every period whose invoice date has come, skipping the
+        ``billed`` period starts (periods billed after a cancelled one), at most
+        ``limit`` of them. Returns ``(periods, next_start)``.
         """
         self.ensure_one()
-        if self.billing_timing == "advance":
-            return self.date_start
-        months = periods.CYCLE_MONTHS[self.billing_cycle]
-        return periods.period_bounds(self.date_start, months, self.anchor_day)[
-            1
-        ] + timedelta(days=1)
+        due = []
+        period = self._get_period_at(self.next_period_start)
+        while period and period[2] <= date_ref and len(due) < limit:
+            if period[0] not in billed:
+                due.append(period)
+            period = self._get_period_at(period[1] + timedelta(days=1))
+        if period:
+            next_start = period[0]
+        else:  # the term is over: park the pointer the day after the end
+            next_start = (due[-1][1] if due else self.next_period_start) + timedelta(
+                days=1
+            )
+        return due, next_start
 
     @api.depends("block_hours", "block_date_start", "date_start")
     def _compute_block_hours(self):

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_mrr_report
 from . import test_external_api
 from . import test_demo
+from . import test_billing

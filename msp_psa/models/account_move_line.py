@@ -1,0 +1,62 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    msp_line_kind = fields.Selection(
+        [
+            ("fee", "Fixed fee"),
+            ("addition", "Recurring addition"),
+            ("one_time", "One-time addition"),
+            ("time", "Time & materials"),
+            ("block", "Block of hours"),
+            ("block_usage", "Block hours used"),
+            ("overage", "Overage hours"),
+        ],
+        string="MSP Line Kind",
+        copy=False,
+        readonly=True,
+    )
+    msp_addition_id = fields.Many2one(
+        "msp.agreement.addition",
+        string="MSP Addition",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+    )
+    msp_billed_quantity = fields.Float(
+        string="MSP Billed Quantity",
+        digits="Product Unit of Measure",
+        copy=False,
+        readonly=True,
+        help="Quantity of the addition this line bills over its start and end dates "
+        "(negative for a credit).",
+    )
+    msp_unit_price = fields.Float(
+        string="MSP Monthly Unit Price",
+        digits="Product Price",
+        copy=False,
+        readonly=True,
+        help="The addition's monthly unit price this line was computed with.",
+    )
+    msp_timesheet_ids = fields.One2many(
+        "account.analytic.line",
+        "msp_invoice_line_id",
+        string="Billed Time",
+        readonly=True,
+    )
+
+    def init(self):
+        # A one-time addition is billed once: at most one line in an invoice
+        # that is not cancelled.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS account_move_line_msp_one_time_uniq
+                ON account_move_line (msp_addition_id)
+             WHERE msp_line_kind = 'one_time' AND parent_state != 'cancel'
+            """
+        )

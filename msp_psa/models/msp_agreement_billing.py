@@ -1,0 +1,639 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The billing half of ``msp.agreement``: what an invoice of an agreement holds.
+
+Kept apart from the agreement's definition so that each file reads as one
+concern. Everything here works on a batch of agreements with a fixed number of
+queries: the data of the whole batch is read first, then each agreement's
+invoice is built in memory (``_prepare_invoice_vals``), then the batch is
+created at once by the billing run (``msp.billing.run``).
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import billing, periods
+
+
+class MspAgreement(models.Model):
+    _inherit = "msp.agreement"
+
+    # ------------------------------------------------------------------
+    # Buttons
+    # ------------------------------------------------------------------
+    def action_invoice_now(self):
+        """Invoice what is due today, now, through the same engine as the night run."""
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(self.env._("Only an active agreement can be invoiced."))
+        run = self.env["msp.billing.run"]._run_agreements(self, manual=True)
+        moves = run.invoice_ids.filtered(lambda m: m.msp_agreement_id == self)
+        issue = run.issue_ids.filtered(
+            lambda i: i.agreement_id == self and i.level == "error"
+        )
+        if issue:
+            raise UserError(issue[0].message)
+        if not moves:
+            raise UserError(
+                self.env._(
+                    "Nothing is due on %(agreement)s today: its next invoice date is "
+                    "%(date)s.",
+                    agreement=self.display_name,
+                    date=self.next_invoice_date or self.env._("none"),
+                )
+            )
+        return self.action_view_invoices()
+
+    def action_preview_invoice(self):
+        """Show the invoice the next run would create, without creating anything."""
+        self.ensure_one()
+        date_ref = self.next_invoice_date or fields.Date.context_today(self)
+        date_ref = max(date_ref, fields.Date.context_today(self))
+        plans = self._prepare_billing(date_ref)
+        plan = plans[0] if plans else {}
+        Preview = self.env["msp.billing.preview"]
+        preview = Preview.create(
+            Preview._prepare_preview_vals(
+                self,
+                date_ref,
+                plan.get("invoice_vals"),
+                plan.get("periods", ()),
+                plan.get("warnings", ()),
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "msp.billing.preview",
+            "res_id": preview.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Next invoice of %(agreement)s", agreement=self.name),
+        }
+
+    # ------------------------------------------------------------------
+    # Preparing invoices
+    # ------------------------------------------------------------------
+    def _prepare_billing(self, date_ref, run=None):
+        """For each agreement of ``self`` with periods due on ``date_ref``:
+        ``{"agreement", "periods", "invoice_vals" (None: nothing to bill),
+        "warnings"}``."""
+        self.flush_model(["next_period_start"])
+        self.env["msp.agreement.period"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT p.agreement_id, p.date_start
+              FROM msp_agreement_period p
+              JOIN msp_agreement a ON a.id = p.agreement_id
+             WHERE p.agreement_id = ANY(%s) AND p.date_start >= a.next_period_start
+            """,
+            [self.ids],
+        )
+        billed_ahead = defaultdict(set)
+        for agreement_id, date_from in self.env.cr.fetchall():
+            billed_ahead[agreement_id].add(date_from)
+        due, next_start = {}, {}
+        for agreement in self:
+            due[agreement], next_start[agreement] = agreement._get_due_periods(
+                date_ref, billed_ahead[agreement.id]
+            )
+        agreements = self.browse([a.id for a, p in due.items() if p])
+        if not agreements:
+            return []
+        data = agreements._read_billing_data(due)
+        plans = []
+        for agreement in agreements:
+            lines, warnings = agreement._prepare_invoice_lines(due[agreement], data)
+            invoice_vals = (
+                agreement._prepare_invoice_vals(due[agreement], lines, run)
+                if lines
+                else None
+            )
+            plans.append(
+                {
+                    "agreement": agreement,
+                    "periods": due[agreement],
+                    "next_start": next_start[agreement],
+                    "invoice_vals": invoice_vals,
+                    "warnings": warnings,
+                }
+            )
+        return plans
+
+    def _read_billing_data(self, due):
+        """Everything the batch's invoices need, in a fixed number of queries."""
+        Addition = self.env["msp.agreement.addition"]
+        additions = Addition.search([("agreement_id", "in", self.ids)])
+        recurring = additions.filtered(lambda a: a.recurrence == "recurring")
+        one_time = additions - recurring
+
+        steps = defaultdict(list)
+        for entry in self.env["msp.agreement.addition.quantity"].search_read(
+            [("addition_id", "in", recurring.ids)],
+            ["addition_id", "date", "quantity_new"],
+            order="date, id",
+            load=None,
+        ):
+            log = steps[entry["addition_id"]]
+            if log and log[-1][0] == entry["date"]:
+                log[-1] = (entry["date"], entry["quantity_new"])
+            else:
+                log.append((entry["date"], entry["quantity_new"]))
+
+        # The period billed just before each agreement's first due period, the
+        # first period ever billed, and the earliest day a change made since the
+        # last billing touches: the billed past from there on is settled.
+        previous, first_billed, settle_from = {}, {}, {}
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT ON (p.agreement_id) p.agreement_id, p.date_start, p.date_end
+              FROM msp_agreement_period p
+              JOIN msp_agreement a ON a.id = p.agreement_id
+             WHERE p.agreement_id = ANY(%s) AND p.date_start < a.next_period_start
+             ORDER BY p.agreement_id, p.date_start DESC
+            """,
+            [self.ids],
+        )
+        for agreement_id, date_from, date_to in self.env.cr.fetchall():
+            previous[agreement_id] = (date_from, date_to)
+        self.env["msp.agreement.addition"].flush_model()
+        self.env["msp.agreement.addition.quantity"].flush_model()
+        self.env.cr.execute(
+            """
+            WITH billed AS (
+                SELECT agreement_id, MIN(date_start) AS first_start,
+                       MAX(create_date) AS billed_at
+                  FROM msp_agreement_period
+                 WHERE agreement_id = ANY(%s)
+                 GROUP BY agreement_id
+            ), changes AS (
+                SELECT ad.agreement_id, q.date AS day
+                  FROM msp_agreement_addition_quantity q
+                  JOIN msp_agreement_addition ad ON ad.id = q.addition_id
+                  JOIN billed b ON b.agreement_id = ad.agreement_id
+                 WHERE q.create_date >= b.billed_at
+                 UNION ALL
+                SELECT ad.agreement_id,
+                       LEAST(ad.date_start, ad.date_end + 1) AS day
+                  FROM msp_agreement_addition ad
+                  JOIN billed b ON b.agreement_id = ad.agreement_id
+                 WHERE ad.write_date >= b.billed_at
+            )
+            SELECT b.agreement_id, b.first_start, MIN(c.day)
+              FROM billed b
+              LEFT JOIN changes c ON c.agreement_id = b.agreement_id
+             GROUP BY b.agreement_id, b.first_start
+            """,
+            [self.ids],
+        )
+        for agreement_id, first_start, changed_from in self.env.cr.fetchall():
+            first_billed[agreement_id] = first_start
+            settle_from[agreement_id] = changed_from
+
+        settle_windows = {}
+        for agreement_id, (prev_start, _prev_end) in previous.items():
+            start = min(filter(None, [prev_start, settle_from.get(agreement_id)]))
+            settle_windows[agreement_id] = max(start, first_billed[agreement_id])
+        window_start = min(
+            list(settle_windows.values()) + [p[0][0] for p in due.values() if p]
+        )
+        billed = defaultdict(list)
+        billed_once = set()
+        # sudo: the engine reads what was billed, whoever previews or runs it
+        for line in (
+            self.env["account.move.line"]
+            .sudo()
+            .search_read(
+                [
+                    ("msp_addition_id", "in", additions.ids),
+                    ("parent_state", "!=", "cancel"),
+                    "|",
+                    ("msp_line_kind", "=", "one_time"),
+                    ("end_date", ">=", window_start),
+                ],
+                [
+                    "msp_addition_id",
+                    "msp_line_kind",
+                    "start_date",
+                    "end_date",
+                    "msp_billed_quantity",
+                ],
+                load=None,
+            )
+        ):
+            if line["msp_line_kind"] == "one_time":
+                billed_once.add(line["msp_addition_id"])
+            else:
+                billed[line["msp_addition_id"]].append(
+                    (line["start_date"], line["end_date"], line["msp_billed_quantity"])
+                )
+
+        horizon = max(p[-1][2] for p in due.values() if p)
+        timesheets = defaultdict(list)
+        Timesheet = self.env["account.analytic.line"].sudo()
+        for ts in Timesheet.search(
+            [
+                ("msp_agreement_id", "in", self.ids),
+                ("project_id", "!=", False),
+                ("msp_invoice_line_id", "=", False),
+                ("date", "<", horizon),
+            ],
+            order="date, id",
+        ):
+            timesheets[ts.msp_agreement_id.id].append(ts)
+
+        rates = {}
+        for rate in self.env["msp.agreement.rate"].search(
+            [("agreement_id", "in", self.ids)]
+        ):
+            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+
+        return {
+            "additions": additions.grouped("agreement_id"),
+            "one_time": one_time,
+            "steps": steps,
+            "previous": previous,
+            "settle_from": settle_windows,
+            "billed": billed,
+            "billed_once": billed_once,
+            "timesheets": timesheets,
+            "rates": rates,
+        }
+
+    def _prepare_invoice_lines(self, due, data):
+        """Invoice lines of one agreement for its due periods.
+
+        Returns (lines, warnings)."""
+        self.ensure_one()
+        lines, warnings = [], []
+        first_start, last_end = due[0][0], due[-1][1]
+        previous = data["previous"].get(self.id)
+        additions = data["additions"].get(self, self.env["msp.agreement.addition"])
+
+        for date_from, date_to, _invoice_date in due:
+            if self.fixed_fee:
+                lines.append(self._prepare_fee_line_vals(date_from, date_to))
+            if self.block_hours and self.block_price:
+                lines.append(self._prepare_block_line_vals(date_from, date_to))
+
+        for addition in additions:
+            if addition.recurrence == "one_time":
+                if (
+                    addition.id not in data["billed_once"]
+                    and addition.date_start <= due[-1][2]
+                ):
+                    lines.append(self._prepare_one_time_line_vals(addition))
+                continue
+            windows = [(first_start, last_end, False)]
+            settle_from = data["settle_from"].get(self.id)
+            if settle_from and settle_from < first_start:
+                windows.insert(0, (settle_from, first_start - timedelta(days=1), True))
+            for window_from, window_to, settlement in windows:
+                lines += self._prepare_addition_line_vals(
+                    addition, window_from, window_to, settlement, data
+                )
+
+        time_lines, time_warnings = self._prepare_time_line_vals(due, previous, data)
+        return lines + time_lines, warnings + time_warnings
+
+    def _period_label(self, date_from, date_to):
+        return billing.format_range(date_from, date_to)
+
+    def _prepare_fee_line_vals(self, date_from, date_to):
+        if not self.fee_product_id:
+            raise UserError(
+                self.env._(
+                    "%(agreement)s has a fixed fee but no fee product: set one on its "
+                    "Billing tab.",
+                    agreement=self.display_name,
+                )
+            )
+        factor = billing.month_factor(date_from, date_to, self.anchor_day)
+        amount = self.currency_id.round(self.fixed_fee * factor)
+        label = billing.factor_label(date_from, date_to, self.anchor_day)
+        return {
+            "product_id": self.fee_product_id.id,
+            "name": self.env._(
+                "%(product)s, %(period)s: %(fee)s%(math)s",
+                product=self.fee_product_id.name,
+                period=self._period_label(date_from, date_to),
+                fee=f"{self.fixed_fee:.2f}",
+                math=label,
+            ),
+            "quantity": 1.0,
+            "price_unit": amount,
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": "fee",
+        }
+
+    def _prepare_block_line_vals(self, date_from, date_to):
+        product = self.block_product_id or self.fee_product_id
+        if not product:
+            raise UserError(
+                self.env._(
+                    "%(agreement)s sells blocks of hours but has no block product.",
+                    agreement=self.display_name,
+                )
+            )
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        share = billing.month_factor(date_from, date_to, self.anchor_day) / months
+        return {
+            "product_id": product.id,
+            "name": self.env._(
+                "Block of %(hours)s hours, %(period)s",
+                hours=f"{self.block_hours:g}",
+                period=self._period_label(date_from, date_to),
+            ),
+            "quantity": 1.0,
+            "price_unit": self.currency_id.round(self.block_price * share),
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": "block",
+        }
+
+    def _prepare_one_time_line_vals(self, addition):
+        return {
+            "product_id": addition.product_id.id,
+            "name": addition.name,
+            "quantity": addition.billable_quantity,
+            "price_unit": addition.price_unit,
+            "start_date": addition.date_start,
+            "end_date": addition.date_start,
+            "msp_line_kind": "one_time",
+            "msp_addition_id": addition.id,
+            "msp_billed_quantity": addition.billable_quantity,
+        }
+
+    def _prepare_addition_line_vals(
+        self, addition, date_from, date_to, settlement, data
+    ):
+        """Lines that bring what is billed of ``addition`` over [date_from, date_to]
+        to what is due: its quantity day by day, less the included quantity."""
+        steps = data["steps"].get(addition.id, [])
+        billed_lines = data["billed"].get(addition.id, [])
+        service_end = addition.date_end
+
+        def quantity_on(day):
+            if day < addition.date_start or (service_end and day > service_end):
+                return 0.0
+            quantity = billing.step_value(steps, day)
+            return max(quantity - addition.included_quantity, 0.0)
+
+        def largest_in_period(day):
+            # Not prorated: the largest quantity of the period, for the whole period.
+            start, end = self._period_containing(day)
+            points = {start, addition.date_start} | {d for d, _q in steps}
+            return max(quantity_on(d) for d in points if start <= d <= end)
+
+        due_quantity = quantity_on if addition.prorate else largest_in_period
+
+        def billed_quantity(day):
+            return sum(q for start, end, q in billed_lines if start <= day <= end)
+
+        breakpoints = {d for d, _q in steps}
+        breakpoints |= {addition.date_start}
+        if service_end:
+            breakpoints.add(service_end + timedelta(days=1))
+        for start, end, _q in billed_lines:
+            breakpoints |= {start, end + timedelta(days=1)}
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        result = []
+        part_from = date_from
+        while part_from <= date_to:  # one period at a time: a line never spans two
+            part_to = min(
+                periods.period_bounds(part_from, months, self.anchor_day)[1], date_to
+            )
+            for seg_from, seg_to, quantity in billing.diff_segments(
+                part_from, part_to, due_quantity, billed_quantity, breakpoints
+            ):
+                result.append(
+                    self._prepare_addition_segment_vals(
+                        addition, seg_from, seg_to, quantity, settlement
+                    )
+                )
+            part_from = part_to + timedelta(days=1)
+        return result
+
+    def _period_containing(self, day):
+        """(start, end) of the billing period containing ``day``."""
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        start = self.date_start
+        while True:
+            date_from, date_to = periods.period_bounds(start, months, self.anchor_day)
+            if date_to >= day:
+                return date_from, date_to
+            start = date_to + timedelta(days=1)
+
+    def _prepare_addition_segment_vals(
+        self, addition, date_from, date_to, quantity, settlement
+    ):
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        period_from, period_to = periods.period_bounds(
+            date_from, months, self.anchor_day
+        )
+        whole_period = (
+            date_from == period_from
+            and date_to == period_to
+            and periods.is_boundary(period_from, self.anchor_day)
+        )
+        price = addition.price_unit
+        label = billing.factor_label(date_from, date_to, self.anchor_day)
+        if settlement:
+            what = self.env._(
+                "%(count)s added %(day)s"
+                if quantity > 0
+                else "%(count)s removed %(day)s",
+                count=f"{abs(quantity):g}",
+                day=f"{date_from.day} {date_from:%b}",
+            )
+            name = self.env._(
+                "%(addition)s: %(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
+                addition=addition.name,
+                what=what,
+                period=self._period_label(date_from, date_to),
+                quantity=f"{quantity:g}",
+                price=f"{price:.2f}",
+                math=label,
+            )
+        else:
+            name = self.env._(
+                "%(addition)s, %(period)s: %(quantity)s × %(price)s%(math)s",
+                addition=addition.name,
+                period=self._period_label(date_from, date_to),
+                quantity=f"{quantity:g}",
+                price=f"{price:.2f}",
+                math=label,
+            )
+        if whole_period:
+            line_quantity, price_unit = quantity, price * months
+        else:
+            factor = billing.month_factor(date_from, date_to, self.anchor_day)
+            line_quantity = 1.0
+            price_unit = self.currency_id.round(quantity * price * factor)
+        return {
+            "product_id": addition.product_id.id,
+            "name": name,
+            "quantity": line_quantity,
+            "price_unit": price_unit,
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": "addition",
+            "msp_addition_id": addition.id,
+            "msp_billed_quantity": quantity,
+            "msp_unit_price": price,
+        }
+
+    # ------------------------------------------------------------------
+    # Time
+    # ------------------------------------------------------------------
+    def _get_time_rate(self, timesheet, rates):
+        """(covered, product, price) for a timesheet line under this agreement."""
+        work_type = timesheet.msp_work_type_id
+        rate = rates.get((self.id, work_type.id)) or rates.get((self.id, False))
+        if rate and rate.covered and (rate.work_type_id == work_type):
+            return True, None, 0.0
+        if rate and rate.covered and not rate.work_type_id and not work_type:
+            return True, None, 0.0
+        product = (rate and rate.product_id) or work_type.product_id
+        price = rate.price_unit if rate and not rate.covered else product.lst_price
+        return False, product, price
+
+    def _prepare_time_line_vals(self, due, previous, data):
+        """Billable time up to the invoice: per line for time & materials; drawn from
+        the block, then overage, for block-hour agreements."""
+        self.ensure_one()
+        timesheets = data["timesheets"].get(self.id, [])
+        if not timesheets:
+            return [], []
+        rates = data["rates"]
+        lines, warnings = [], []
+        if self.block_hours:
+            # Usage of each finished period: in arrears the due periods, in advance
+            # the period billed before them.
+            if self.billing_timing == "arrears":
+                windows = [(p[0], p[1]) for p in due]
+            else:
+                windows = [previous] if previous else []
+            for window_from, window_to in windows:
+                lines += self._prepare_block_usage_line_vals(
+                    [t for t in timesheets if window_from <= t.date <= window_to],
+                    window_from,
+                    window_to,
+                    rates,
+                )
+            return lines, warnings
+        for ts in timesheets:
+            covered, product, price = self._get_time_rate(ts, rates)
+            if covered:
+                continue
+            if not product:
+                warnings.append(
+                    self.env._(
+                        "%(hours)s h on %(date)s (%(what)s) have no labour product: "
+                        "set a rate on the agreement or a product on the work type.",
+                        hours=f"{ts.unit_amount:g}",
+                        date=ts.date,
+                        what=ts.name,
+                    )
+                )
+                continue
+            source = ts.ticket_id.display_name or ts.task_id.display_name or ""
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": self.env._(
+                        "%(date)s %(origin)s: %(what)s (%(hours)s h × %(price)s)",
+                        date=f"{ts.date.day} {ts.date:%b %Y}",
+                        origin=source,
+                        what=ts.name,
+                        hours=f"{ts.unit_amount:g}",
+                        price=f"{price:.2f}",
+                    ),
+                    "quantity": ts.unit_amount,
+                    "price_unit": price,
+                    "start_date": ts.date,
+                    "end_date": ts.date,
+                    "msp_line_kind": "time",
+                    "msp_timesheet_ids": [Command.set(ts.ids)],
+                }
+            )
+        return lines, warnings
+
+    def _prepare_block_usage_line_vals(self, timesheets, date_from, date_to, rates):
+        billable = [t for t in timesheets if not self._get_time_rate(t, rates)[0]]
+        if not billable:
+            return []
+        used = sum(t.unit_amount for t in billable)
+        overage = max(used - self.block_hours, 0.0)
+        product = self.block_product_id or self.fee_product_id
+        lines = [
+            {
+                "product_id": product.id,
+                "name": self.env._(
+                    "Hours used, %(period)s: %(used)s of %(block)s",
+                    period=self._period_label(date_from, date_to),
+                    used=f"{used:g}",
+                    block=f"{self.block_hours:g}",
+                ),
+                "quantity": used,
+                "price_unit": 0.0,
+                "start_date": date_from,
+                "end_date": date_to,
+                "msp_line_kind": "block_usage",
+                "msp_timesheet_ids": [Command.set([t.id for t in billable])],
+            }
+        ]
+        if overage:
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": self.env._(
+                        "Overage, %(period)s: %(hours)s h beyond the block × %(rate)s",
+                        period=self._period_label(date_from, date_to),
+                        hours=f"{overage:g}",
+                        rate=f"{self.overage_rate:.2f}",
+                    ),
+                    "quantity": overage,
+                    "price_unit": self.overage_rate,
+                    "start_date": date_from,
+                    "end_date": date_to,
+                    "msp_line_kind": "overage",
+                }
+            )
+        return lines
+
+    # ------------------------------------------------------------------
+    # The invoice
+    # ------------------------------------------------------------------
+    def _prepare_invoice_vals(self, due, lines, run=None):
+        self.ensure_one()
+        if not self.journal_id:
+            raise UserError(
+                self.env._(
+                    "%(agreement)s has no sales journal.", agreement=self.display_name
+                )
+            )
+        total = sum(line["quantity"] * line["price_unit"] for line in lines)
+        move_type = "out_invoice"
+        if self.currency_id.compare_amounts(total, 0.0) < 0:
+            # More credited than charged: a credit note.
+            move_type = "out_refund"
+            lines = [dict(line, quantity=-line["quantity"]) for line in lines]
+        return {
+            "move_type": move_type,
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "journal_id": self.journal_id.id,
+            "invoice_date": due[-1][2],
+            "invoice_payment_term_id": self.payment_term_id.id,
+            "invoice_origin": self.name,
+            "ref": self.client_order_ref,
+            "invoice_user_id": self.user_id.id,
+            "msp_agreement_id": self.id,
+            "msp_billing_run_id": run.id if run else False,
+            "invoice_line_ids": [Command.create(line) for line in lines],
+        }

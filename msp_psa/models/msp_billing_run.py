@@ -1,0 +1,347 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import threading
+import time
+
+from psycopg2 import IntegrityError
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Quiet context for the invoices a run creates: the run record, not a chatter
+# message per invoice, says what was done.
+QUIET = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+class MspBillingRun(models.Model):
+    """One invoicing run: which invoices it created, what it could not do.
+
+    The daily run is shared: every cron worker that calls it takes its own
+    batches of due agreements (``FOR UPDATE SKIP LOCKED``), creates their
+    invoices together and commits batch by batch, so a long run survives a
+    restart and a failure on one agreement stops nothing else.
+    """
+
+    _name = "msp.billing.run"
+    _description = "MSP Billing Run"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, default="/", copy=False)
+    date = fields.Date(
+        string="Invoice Up To",
+        required=True,
+        readonly=True,
+        default=fields.Date.context_today,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    trigger = fields.Selection(
+        [("cron", "Scheduled"), ("manual", "Manual")],
+        required=True,
+        default="manual",
+        readonly=True,
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done")],
+        default="running",
+        required=True,
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", default=lambda self: self.env.user, readonly=True
+    )
+    invoice_ids = fields.One2many("account.move", "msp_billing_run_id", readonly=True)
+    invoice_count = fields.Integer(compute="_compute_totals")
+    draft_count = fields.Integer(compute="_compute_totals")
+    review_count = fields.Integer(compute="_compute_totals")
+    amount_total = fields.Monetary(
+        compute="_compute_totals", string="Total (company currency)"
+    )
+    agreement_count = fields.Integer(string="Agreements Processed", readonly=True)
+    issue_ids = fields.One2many("msp.billing.run.issue", "run_id", readonly=True)
+    issue_count = fields.Integer(compute="_compute_totals")
+    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
+
+    def init(self):
+        # One scheduled run per company and day: workers that start together share it.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS msp_billing_run_cron_uniq
+                ON msp_billing_run (company_id, date) WHERE trigger = 'cron'
+            """
+        )
+
+    @api.depends("invoice_ids.state", "invoice_ids.amount_total_signed", "issue_ids")
+    def _compute_totals(self):
+        for run in self:
+            # sudo: the run's figures, shown to MSP managers without invoicing rights
+            invoices = run.sudo().invoice_ids
+            run.invoice_count = len(invoices)
+            run.draft_count = len(invoices.filtered(lambda m: m.state == "draft"))
+            run.review_count = len(invoices.filtered("msp_review_needed"))
+            run.amount_total = sum(invoices.mapped("amount_total_signed"))
+            run.issue_count = len(run.issue_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = (
+                    self.env["ir.sequence"].next_by_code("msp.billing.run") or "/"
+                )
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_generate_invoices(self, batch_size=200, time_budget=120.0):
+        """Daily: invoice every active agreement whose next invoice date has come."""
+        date_ref = fields.Date.context_today(self)
+        self.env["msp.agreement"]._cron_process_renewals()
+        remaining = 0
+        due = self.env["msp.agreement"]._read_group(
+            [("state", "=", "active"), ("next_invoice_date", "<=", date_ref)],
+            ["company_id"],
+        )
+        for (company,) in due:
+            run = self.with_company(company)._get_cron_run(date_ref)
+            remaining += run._run(batch_size=batch_size, time_budget=time_budget)
+        return remaining
+
+    @api.model
+    def _get_cron_run(self, date_ref):
+        domain = [
+            ("company_id", "=", self.env.company.id),
+            ("date", "=", date_ref),
+            ("trigger", "=", "cron"),
+        ]
+        run = self.search(domain, limit=1)
+        if run:
+            return run
+        try:
+            with self.env.cr.savepoint():
+                return self.create({"date": date_ref, "trigger": "cron"})
+        except IntegrityError:  # another worker created it a moment ago
+            return self.search(domain, limit=1)
+
+    @api.model
+    def _run_agreements(self, agreements, manual=True, date_ref=None):
+        """Invoice ``agreements`` now (the "Invoice now" button, the wizard)."""
+        date_ref = date_ref or fields.Date.context_today(self)
+        run = self.create({"date": date_ref, "trigger": "manual" if manual else "cron"})
+        run._run(agreement_ids=agreements.ids, nowait=True)
+        return run
+
+    # ------------------------------------------------------------------
+    # The run
+    # ------------------------------------------------------------------
+    def _run(self, agreement_ids=None, batch_size=200, time_budget=None, nowait=False):
+        """Process due agreements batch by batch. Returns how many are still due."""
+        self.ensure_one()
+        started = time.monotonic()
+        failed = set(
+            self.issue_ids.filtered(lambda i: i.level == "error").agreement_id.ids
+        )
+        # Tests run in one transaction: no commit there (Odoo's own idiom).
+        autocommit = not getattr(threading.current_thread(), "testing", False)
+        done = 0
+        while True:
+            batch = self._lock_due_agreements(batch_size, failed, agreement_ids, nowait)
+            if not batch:
+                break
+            self._process_batch(batch, failed)
+            done += len(batch)
+            self.agreement_count += len(batch)
+            remaining = self._count_due(failed, agreement_ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if autocommit:
+                # Safe: the batch's invoices, billed periods and moved pointers are
+                # complete and consistent; a crash later re-runs only what is left.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if time_budget and time.monotonic() - started > time_budget:
+                break
+        remaining = self._count_due(failed, agreement_ids)
+        self.duration += time.monotonic() - started
+        if not remaining:
+            self.state = "done"
+        return remaining
+
+    def _due_domain_sql(self, failed, agreement_ids):
+        conditions = [
+            SQL("company_id = %s", self.company_id.id),
+            SQL("state = 'active'"),
+            SQL("active"),
+            SQL("next_invoice_date <= %s", self.date),
+        ]
+        if failed:
+            conditions.append(SQL("NOT (id = ANY(%s))", list(failed)))
+        if agreement_ids is not None:
+            conditions.append(SQL("id = ANY(%s)", list(agreement_ids)))
+        return SQL(" AND ").join(conditions)
+
+    def _count_due(self, failed, agreement_ids):
+        self.env["msp.agreement"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM msp_agreement WHERE %s",
+                self._due_domain_sql(failed, agreement_ids),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _lock_due_agreements(self, batch_size, failed, agreement_ids, nowait):
+        """Take a batch of due agreements no other worker holds."""
+        self.env["msp.agreement"].flush_model()
+        query = SQL(
+            "SELECT id FROM msp_agreement WHERE %s ORDER BY id LIMIT %s FOR UPDATE %s",
+            self._due_domain_sql(failed, agreement_ids),
+            batch_size,
+            SQL("NOWAIT") if nowait else SQL("SKIP LOCKED"),
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except Exception as e:
+            if nowait:
+                raise UserError(
+                    self.env._(
+                        "This agreement is being invoiced right now: try again shortly."
+                    )
+                ) from e
+            raise
+        return self.env["msp.agreement"].browse(ids)
+
+    def _process_batch(self, agreements, failed):
+        try:
+            with self.env.cr.savepoint():
+                self._generate_invoices(agreements)
+        except Exception:  # noqa: BLE001 - any failure: find the culprit below
+            # Find the culprit(s): one agreement at a time, each in its savepoint.
+            for agreement in agreements:
+                try:
+                    with self.env.cr.savepoint():
+                        self._generate_invoices(agreement)
+                except Exception as e:  # noqa: BLE001 - logged on the run and chatter
+                    failed.add(agreement.id)
+                    self._log_failure(agreement, e)
+
+    def _log_failure(self, agreement, error):
+        message = error.args[0] if isinstance(error, UserError) else repr(error)
+        _logger.warning(
+            "Billing run %s: %s failed: %s", self.name, agreement.name, message
+        )
+        self.env["msp.billing.run.issue"].sudo().create(  # the run's own log
+            {
+                "run_id": self.id,
+                "agreement_id": agreement.id,
+                "level": "error",
+                "message": message,
+            }
+        )
+        agreement.message_post(
+            body=self.env._(
+                "Invoicing failed in billing run %(run)s: %(error)s",
+                run=self.name,
+                error=message,
+            )
+        )
+
+    def _generate_invoices(self, agreements):
+        """Invoice one batch: build every invoice first, create them together."""
+        agreements = agreements.with_context(**QUIET)
+        plans = agreements._prepare_billing(self.date, run=self)
+        Move = self.env["account.move"].with_context(**QUIET)
+        vals_list = [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
+        moves = Move.create(vals_list)
+        move_by_agreement = {move.msp_agreement_id.id: move for move in moves}
+        period_vals, issue_vals, pointers = [], [], {}
+        for plan in plans:
+            agreement = plan["agreement"]
+            move = move_by_agreement.get(agreement.id)
+            for date_from, date_to, invoice_date in plan["periods"]:
+                period_vals.append(
+                    {
+                        "agreement_id": agreement.id,
+                        "date_start": date_from,
+                        "date_end": date_to,
+                        "invoice_date": invoice_date,
+                        "move_id": move.id if move else False,
+                        "run_id": self.id,
+                    }
+                )
+            for warning in plan["warnings"]:
+                issue_vals.append(
+                    {
+                        "run_id": self.id,
+                        "agreement_id": agreement.id,
+                        "level": "warning",
+                        "message": warning,
+                    }
+                )
+            pointers.setdefault(plan["next_start"], []).append(agreement.id)
+        # sudo: billed periods are written by the engine only, never by hand
+        self.env["msp.agreement.period"].sudo().create(period_vals)
+        self.env["msp.billing.run.issue"].sudo().create(issue_vals)
+        # sudo: the pointer is the engine's; an accountant may run billing without
+        # the right to edit agreements
+        Agreement = self.env["msp.agreement"].sudo().with_context(**QUIET)
+        for next_start, ids in pointers.items():
+            Agreement.browse(ids).write({"next_period_start": next_start})
+        moves._msp_compute_review()
+        to_post = moves.filtered(lambda m: m.msp_agreement_id.auto_post)
+        if to_post:
+            to_post._post()
+            to_post._msp_send()
+        return moves
+
+    # ------------------------------------------------------------------
+    # Review
+    # ------------------------------------------------------------------
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("msp_billing_run_id", "=", self.id)]
+        action["context"] = {"create": False, "search_default_group_by_partner": 0}
+        return action
+
+    def action_post_unchanged(self):
+        """Post and send the drafts that need no review."""
+        self.ensure_one()
+        drafts = self.invoice_ids.filtered(
+            lambda m: m.state == "draft" and not m.msp_review_needed
+        )
+        if not drafts:
+            raise UserError(
+                self.env._("No draft of this run is ready to post without review.")
+            )
+        drafts._post()
+        drafts._msp_send()
+        return True
+
+    def action_post_all(self):
+        self.ensure_one()
+        drafts = self.invoice_ids.filtered(lambda m: m.state == "draft")
+        if not drafts:
+            raise UserError(self.env._("This run has no draft left to post."))
+        drafts._post()
+        drafts._msp_send()
+        return True

@@ -1,0 +1,106 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Pure helpers of the billing engine: proration factors, segments, labels.
+
+Prices are monthly. A span of days is worth a number of months: one per whole
+anchored month (e.g. 1 Jan - 31 Jan with anchor 1, or 15 Jan - 14 Feb with
+anchor 15), and days / days-of-that-month for a part of one. So "3 users added
+on 17 Jan" in a 31-day month is worth 3 x price x 15/31.
+"""
+
+from datetime import timedelta
+
+from . import periods
+
+
+def month_start(day, anchor_day):
+    """The anchored month containing ``day``: its first day."""
+    candidate = periods.anchored(day.year, day.month, anchor_day)
+    if candidate <= day:
+        return candidate
+    return periods.add_cycle(candidate, -1, anchor_day)
+
+
+def month_parts(date_from, date_to, anchor_day):
+    """Split [date_from, date_to] per anchored month.
+
+    Returns [(start, end, days, days_in_that_month)]."""
+    parts = []
+    start = month_start(date_from, anchor_day)
+    while start <= date_to:
+        nxt = periods.add_cycle(start, 1, anchor_day)
+        end = nxt - timedelta(days=1)
+        a, b = max(start, date_from), min(end, date_to)
+        parts.append(
+            (a, b, periods.days_between(a, b), periods.days_between(start, end))
+        )
+        start = nxt
+    return parts
+
+
+def month_factor(date_from, date_to, anchor_day):
+    """How many months [date_from, date_to] is worth (exact for whole months)."""
+    total = 0.0
+    for _a, _b, days, month_days in month_parts(date_from, date_to, anchor_day):
+        total += 1.0 if days == month_days else days / month_days
+    return total
+
+
+def factor_label(date_from, date_to, anchor_day):
+    """The proration as a client reads it: '' for one whole month,
+    'x 3 months', 'x 15/31 days', or 'x 1 month + 15/31 days'."""
+    parts = month_parts(date_from, date_to, anchor_day)
+    whole = sum(1 for p in parts if p[2] == p[3])
+    partial = [
+        f"{days}/{month_days} days"
+        for _a, _b, days, month_days in parts
+        if days != month_days
+    ]
+    bits = []
+    if whole and (whole > 1 or partial):
+        bits.append(f"{whole} month{'s' if whole > 1 else ''}")
+    bits += partial
+    return " × " + " + ".join(bits) if bits else ""
+
+
+def format_range(date_from, date_to):
+    """'1–31 Jan 2026', '17 Jan – 14 Feb 2026', '1 Dec 2026 – 28 Feb 2027'."""
+    if date_from == date_to:
+        return f"{date_from.day} {date_from:%b %Y}"
+    if (date_from.year, date_from.month) == (date_to.year, date_to.month):
+        return f"{date_from.day}–{date_to.day} {date_to:%b %Y}"
+    if date_from.year == date_to.year:
+        return f"{date_from.day} {date_from:%b} – {date_to.day} {date_to:%b %Y}"
+    return f"{date_from.day} {date_from:%b %Y} – {date_to.day} {date_to:%b %Y}"
+
+
+def step_value(steps, day):
+    """Value of a step function given as sorted [(date, value)] (0 before the first)."""
+    value = 0.0
+    for step_date, step in steps:
+        if step_date > day:
+            break
+        value = step
+    return value
+
+
+def diff_segments(date_from, date_to, target, billed, breakpoints):
+    """Where ``target(day) - billed(day)`` is not zero in [date_from, date_to].
+
+    ``target`` and ``billed`` are step functions that can only change on one of
+    ``breakpoints``. Returns merged [(start, end, difference)] segments.
+    """
+    cuts = sorted({date_from} | {d for d in breakpoints if date_from < d <= date_to})
+    segments = []
+    for i, start in enumerate(cuts):
+        end = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else date_to
+        diff = round(target(start) - billed(start), 6)
+        if (
+            segments
+            and segments[-1][2] == diff
+            and segments[-1][1] + timedelta(days=1) == start
+        ):
+            segments[-1] = (segments[-1][0], end, diff)
+        else:
+            segments.append((start, end, diff))
+    return [s for s in segments if s[2]]

@@ -1,0 +1,2 @@
+from . import msp_billing_preview
+from . import msp_billing_preview_line

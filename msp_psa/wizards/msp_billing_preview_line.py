@@ -1,0 +1,25 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class MspBillingPreviewLine(models.TransientModel):
+    _name = "msp.billing.preview.line"
+    _description = "MSP Invoice Preview Line"
+
+    preview_id = fields.Many2one(
+        "msp.billing.preview", required=True, ondelete="cascade"
+    )
+    currency_id = fields.Many2one(related="preview_id.currency_id")
+    name = fields.Text(string="Description")
+    product_id = fields.Many2one("product.product")
+    quantity = fields.Float(digits="Product Unit of Measure")
+    price_unit = fields.Float(string="Unit Price", digits="Product Price")
+    subtotal = fields.Monetary(compute="_compute_subtotal")
+    start_date = fields.Date()
+    end_date = fields.Date()
+
+    @api.depends("quantity", "price_unit")
+    def _compute_subtotal(self):
+        for line in self:
+            line.subtotal = line.currency_id.round(line.quantity * line.price_unit)
