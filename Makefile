@@ -3,13 +3,14 @@
 #   make test   build a fresh msp_test database and run the whole suite with pytest-odoo
 #   make lint   ruff + pylint-odoo's mandatory checks, as in OCA repositories
 #   make readme regenerate msp_psa/README.rst from msp_psa/readme/
+#   make bench  time the invoicing run on N (default 10000) agreements: N=1000 make bench
 #   make pot    regenerate msp_psa/i18n/msp_psa.pot from the msp_test database
 SHELL := /bin/bash
 ODOO_SRC ?= /opt/odoo/18.0
 HTTP_PORT ?= 8069
 export ODOO_SRC HTTP_PORT
 
-.PHONY: run test lint format setup update-demo reset-demo readme pot
+.PHONY: run test lint format setup update-demo reset-demo readme pot bench
 
 setup:
 	@scripts/bootstrap.sh
@@ -38,3 +39,6 @@ readme:
 pot:
 	@scripts/bootstrap.sh && .venv/bin/python $(ODOO_SRC)/odoo-bin -c .odoo.conf -d msp_test \
 		--i18n-export=msp_psa/i18n/msp_psa.pot --modules=msp_psa --stop-after-init --log-level=error
+
+bench:
+	@scripts/bench.sh

@@ -20,6 +20,14 @@ class AccountMoveLine(models.Model):
         copy=False,
         readonly=True,
     )
+    msp_agreement_id = fields.Many2one(
+        "msp.agreement",
+        string="MSP Agreement",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        ondelete="restrict",
+    )
     msp_addition_id = fields.Many2one(
         "msp.agreement.addition",
         string="MSP Addition",

@@ -253,9 +253,6 @@ class MspAgreement(models.Model):
     )
     addition_count = fields.Integer(compute="_compute_addition_count")
     managed_item_count = fields.Integer(compute="_compute_managed_item_count")
-    invoice_ids = fields.One2many(
-        "account.move", "msp_agreement_id", string="Invoices", readonly=True
-    )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     timesheet_ids = fields.One2many(
         "account.analytic.line", "msp_agreement_id", readonly=True
@@ -404,19 +401,39 @@ class MspAgreement(models.Model):
         for agreement in self:
             agreement.addition_count = counts.get(agreement, 0)
 
-    def _compute_invoice_count(self):
-        # sudo: a count, shown to MSP users without accounting rights too
-        counts = dict(
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [("msp_agreement_id", "in", self.ids)],
-                ["msp_agreement_id"],
-                ["__count"],
-            )
+    def _get_invoice_counts(self):
+        """{agreement id: number of invoices that bill it} (on the invoice or on a
+        line: a consolidated invoice bills several agreements)."""
+        if not self.ids:
+            return {}
+        self.env["account.move"].flush_model(["msp_agreement_id"])
+        self.env["account.move.line"].flush_model(["msp_agreement_id"])
+        self.env.cr.execute(
+            """
+            SELECT agreement_id, count(DISTINCT move_id) FROM (
+                SELECT msp_agreement_id AS agreement_id, id AS move_id
+                  FROM account_move WHERE msp_agreement_id = ANY(%s)
+                 UNION
+                SELECT msp_agreement_id, move_id
+                  FROM account_move_line WHERE msp_agreement_id = ANY(%s)
+            ) links GROUP BY agreement_id
+            """,
+            [self.ids, self.ids],
         )
+        return dict(self.env.cr.fetchall())
+
+    def _get_invoice_domain(self):
+        return [
+            "|",
+            ("msp_agreement_id", "in", self.ids),
+            ("line_ids.msp_agreement_id", "in", self.ids),
+        ]
+
+    def _compute_invoice_count(self):
+        # A count, shown to MSP users without accounting rights too.
+        counts = self._get_invoice_counts()
         for agreement in self:
-            agreement.invoice_count = counts.get(agreement, 0)
+            agreement.invoice_count = counts.get(agreement.id, 0)
 
     def _compute_managed_item_count(self):
         counts = dict(
@@ -601,7 +618,7 @@ class MspAgreement(models.Model):
         invoiced = (
             self.env["account.move"]
             .sudo()
-            .search_count([("msp_agreement_id", "in", self.ids)], limit=1)
+            .search_count(self._get_invoice_domain(), limit=1)
         )
         if invoiced:
             raise UserError(
@@ -682,7 +699,7 @@ class MspAgreement(models.Model):
         if (
             self.env["account.move"]
             .sudo()
-            .search_count([("msp_agreement_id", "in", self.ids)], limit=1)
+            .search_count(self._get_invoice_domain(), limit=1)
         ):
             raise UserError(
                 self.env._("An agreement that has invoices cannot go back to draft.")
@@ -742,6 +759,6 @@ class MspAgreement(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )
-        action["domain"] = [("msp_agreement_id", "=", self.id)]
+        action["domain"] = self._get_invoice_domain()
         action["context"] = {"default_move_type": "out_invoice", "create": False}
         return action

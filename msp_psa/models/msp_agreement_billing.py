@@ -30,7 +30,7 @@ class MspAgreement(models.Model):
         if self.state != "active":
             raise UserError(self.env._("Only an active agreement can be invoiced."))
         run = self.env["msp.billing.run"]._run_agreements(self, manual=True)
-        moves = run.invoice_ids.filtered(lambda m: m.msp_agreement_id == self)
+        moves = run.invoice_ids.filtered(lambda m: self in m.line_ids.msp_agreement_id)
         issue = run.issue_ids.filtered(
             lambda i: i.agreement_id == self and i.level == "error"
         )
@@ -106,11 +106,16 @@ class MspAgreement(models.Model):
         plans = []
         for agreement in agreements:
             lines, warnings = agreement._prepare_invoice_lines(due[agreement], data)
-            invoice_vals = (
-                agreement._prepare_invoice_vals(due[agreement], lines, run)
-                if lines
-                else None
-            )
+            invoice_vals = None
+            if lines:
+                invoice_vals = agreement._prepare_invoice_vals(
+                    due[agreement], lines, run
+                )
+                invoice_vals.update(
+                    agreement._prepare_review_vals(
+                        due[agreement], lines, warnings, data
+                    )
+                )
             plans.append(
                 {
                     "agreement": agreement,
@@ -148,7 +153,8 @@ class MspAgreement(models.Model):
         previous, first_billed, settle_from = {}, {}, {}
         self.env.cr.execute(
             """
-            SELECT DISTINCT ON (p.agreement_id) p.agreement_id, p.date_start, p.date_end
+            SELECT DISTINCT ON (p.agreement_id)
+                   p.agreement_id, p.date_start, p.date_end, p.move_id
               FROM msp_agreement_period p
               JOIN msp_agreement a ON a.id = p.agreement_id
              WHERE p.agreement_id = ANY(%s) AND p.date_start < a.next_period_start
@@ -156,8 +162,10 @@ class MspAgreement(models.Model):
             """,
             [self.ids],
         )
-        for agreement_id, date_from, date_to in self.env.cr.fetchall():
+        previous_move = {}
+        for agreement_id, date_from, date_to, move_id in self.env.cr.fetchall():
             previous[agreement_id] = (date_from, date_to)
+            previous_move[agreement_id] = move_id
         self.env["msp.agreement.addition"].flush_model()
         self.env["msp.agreement.addition.quantity"].flush_model()
         self.env.cr.execute(
@@ -255,11 +263,146 @@ class MspAgreement(models.Model):
             "one_time": one_time,
             "steps": steps,
             "previous": previous,
+            "previous_summary": self._read_previous_summaries(previous, previous_move),
             "settle_from": settle_windows,
             "billed": billed,
             "billed_once": billed_once,
             "timesheets": timesheets,
             "rates": rates,
+        }
+
+    def _read_previous_summaries(self, previous, previous_move):
+        """{agreement id: {addition id: (quantity, monthly price)}} as billed at the
+        start of the previous period, for the review of what changed."""
+        summaries = {agreement_id: {} for agreement_id in previous_move}
+        move_agreement = {m: a for a, m in previous_move.items() if m}
+        if not move_agreement:
+            return summaries
+        for line in (
+            self.env["account.move.line"]
+            .sudo()
+            .search_read(
+                [
+                    ("move_id", "in", list(move_agreement)),
+                    ("msp_line_kind", "=", "addition"),
+                ],
+                [
+                    "move_id",
+                    "msp_addition_id",
+                    "start_date",
+                    "end_date",
+                    "msp_billed_quantity",
+                    "msp_unit_price",
+                ],
+                load=None,
+            )
+        ):
+            agreement_id = move_agreement[line["move_id"]]
+            start = previous[agreement_id][0]
+            if line["start_date"] <= start <= line["end_date"]:
+                summary = summaries[agreement_id]
+                quantity, _price = summary.get(line["msp_addition_id"], (0.0, 0.0))
+                summary[line["msp_addition_id"]] = (
+                    quantity + line["msp_billed_quantity"],
+                    line["msp_unit_price"],
+                )
+        return summaries
+
+    def _prepare_review_vals(self, due, lines, warnings, data):
+        """What changed since the previous invoice, and whether it deserves a look:
+        a first invoice, a quantity change over 20 %, a new or ended addition, a
+        price change, hours beyond the block, no billable time on a time &
+        materials agreement, a warning of the engine."""
+        self.ensure_one()
+        notes, flag = [], bool(warnings)
+        start = due[0][0]
+        current = {}
+        for line in lines:
+            if line.get("msp_line_kind") == "addition" and (
+                line["start_date"] <= start <= line["end_date"]
+            ):
+                quantity, _price = current.get(line["msp_addition_id"], (0.0, 0.0))
+                current[line["msp_addition_id"]] = (
+                    quantity + line["msp_billed_quantity"],
+                    line["msp_unit_price"],
+                )
+        before = data["previous_summary"].get(self.id)
+        Addition = self.env["msp.agreement.addition"]
+        if before is None:
+            notes.append(self.env._("First invoice of this agreement."))
+            flag = True
+        else:
+            sources = dict(
+                Addition._fields["quantity_source"]._description_selection(self.env)
+            )
+            for addition_id in sorted(before.keys() | current.keys()):
+                addition = Addition.browse(addition_id)
+                name = addition.product_id.name
+                old_qty, old_price = before.get(addition_id, (None, None))
+                new_qty, new_price = current.get(addition_id, (None, None))
+                if old_qty is None:
+                    notes.append(self.env._("New: %(name)s.", name=name))
+                    flag = True
+                elif new_qty is None:
+                    notes.append(self.env._("Ended: %(name)s.", name=name))
+                    flag = True
+                else:
+                    if old_qty != new_qty:
+                        change = (new_qty - old_qty) / old_qty if old_qty else 1.0
+                        notes.append(
+                            self.env._(
+                                "%(name)s: %(old)s → %(new)s (%(pct)s %%, %(origin)s).",
+                                name=name,
+                                old=f"{old_qty:g}",
+                                new=f"{new_qty:g}",
+                                pct=f"{change * 100:+.0f}",
+                                origin=sources[addition.quantity_source].lower(),
+                            )
+                        )
+                        flag = flag or abs(change) > 0.2
+                    if old_price != new_price:
+                        notes.append(
+                            self.env._(
+                                "%(name)s: price %(old)s → %(new)s.",
+                                name=name,
+                                old=f"{old_price:.2f}",
+                                new=f"{new_price:.2f}",
+                            )
+                        )
+                        flag = True
+        settled = [
+            line
+            for line in lines
+            if line.get("msp_line_kind") == "addition" and line["end_date"] < start
+        ]
+        if settled:
+            notes.append(
+                self.env._(
+                    "%(count)s change(s) settled in periods already billed.",
+                    count=len(settled),
+                )
+            )
+        overage = sum(
+            line["quantity"] for line in lines if line.get("msp_line_kind") == "overage"
+        )
+        if overage:
+            notes.append(
+                self.env._(
+                    "Block hours exhausted: %(hours)s h of overage.",
+                    hours=f"{overage:g}",
+                )
+            )
+            flag = True
+        if self.billing_model == "time_materials" and not any(
+            line.get("msp_line_kind") == "time" for line in lines
+        ):
+            notes.append(self.env._("No billable time in this invoice."))
+            flag = True
+        notes += warnings
+        return {
+            "msp_review_needed": flag,
+            "msp_review_note": "\n".join(notes)
+            or self.env._("No change since the previous invoice."),
         }
 
     def _prepare_invoice_lines(self, due, data):
@@ -525,6 +668,7 @@ class MspAgreement(models.Model):
                     rates,
                 )
             return lines, warnings
+        groups = {}
         for ts in timesheets:
             covered, product, price = self._get_time_rate(ts, rates)
             if covered:
@@ -540,24 +684,29 @@ class MspAgreement(models.Model):
                     )
                 )
                 continue
-            source = ts.ticket_id.display_name or ts.task_id.display_name or ""
+            # One line per ticket (or task) and rate: the hours, the days, the work.
+            key = (ts.ticket_id, ts.task_id, product, price)
+            groups.setdefault(key, []).append(ts)
+        for (ticket, task, product, price), group in groups.items():
+            hours = sum(ts.unit_amount for ts in group)
+            days = sorted({ts.date for ts in group})
+            origin = ticket.display_name or task.display_name or product.name
             lines.append(
                 {
                     "product_id": product.id,
                     "name": self.env._(
-                        "%(date)s %(origin)s: %(what)s (%(hours)s h × %(price)s)",
-                        date=f"{ts.date.day} {ts.date:%b %Y}",
-                        origin=source,
-                        what=ts.name,
-                        hours=f"{ts.unit_amount:g}",
+                        "%(origin)s, %(period)s: %(hours)s h × %(price)s",
+                        origin=origin,
+                        period=self._period_label(days[0], days[-1]),
+                        hours=f"{hours:g}",
                         price=f"{price:.2f}",
                     ),
-                    "quantity": ts.unit_amount,
+                    "quantity": hours,
                     "price_unit": price,
-                    "start_date": ts.date,
-                    "end_date": ts.date,
+                    "start_date": days[0],
+                    "end_date": days[-1],
                     "msp_line_kind": "time",
-                    "msp_timesheet_ids": [Command.set(ts.ids)],
+                    "msp_timesheet_ids": [Command.set([ts.id for ts in group])],
                 }
             )
         return lines, warnings
@@ -635,5 +784,7 @@ class MspAgreement(models.Model):
             "invoice_user_id": self.user_id.id,
             "msp_agreement_id": self.id,
             "msp_billing_run_id": run.id if run else False,
-            "invoice_line_ids": [Command.create(line) for line in lines],
+            "invoice_line_ids": [
+                Command.create(dict(line, msp_agreement_id=self.id)) for line in lines
+            ],
         }

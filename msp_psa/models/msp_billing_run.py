@@ -4,7 +4,7 @@ import logging
 import threading
 import time
 
-from psycopg2 import IntegrityError
+from psycopg2 import IntegrityError, OperationalError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -72,10 +72,17 @@ class MspBillingRun(models.Model):
     amount_total = fields.Monetary(
         compute="_compute_totals", string="Total (company currency)"
     )
-    agreement_count = fields.Integer(string="Agreements Processed", readonly=True)
+    agreement_count = fields.Integer(
+        string="Agreements Processed", compute="_compute_progress"
+    )
     issue_ids = fields.One2many("msp.billing.run.issue", "run_id", readonly=True)
     issue_count = fields.Integer(compute="_compute_totals")
-    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 1))
+    duration = fields.Float(
+        string="Duration (s)",
+        compute="_compute_progress",
+        digits=(16, 1),
+        help="From the run's start to its last billed period.",
+    )
 
     def init(self):
         # One scheduled run per company and day: workers that start together share it.
@@ -96,6 +103,22 @@ class MspBillingRun(models.Model):
             run.review_count = len(invoices.filtered("msp_review_needed"))
             run.amount_total = sum(invoices.mapped("amount_total_signed"))
             run.issue_count = len(run.issue_ids)
+
+    def _compute_progress(self):
+        # Derived from the billed periods, not counters on the run: workers that
+        # share a run never write to the same row.
+        stats = {
+            run.id: (count, last)
+            for run, count, last in self.env["msp.agreement.period"]
+            .sudo()
+            ._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count", "create_date:max"]
+            )
+        }
+        for run in self:
+            count, last = stats.get(run.id, (0, None))
+            run.agreement_count = count
+            run.duration = (last - run.create_date).total_seconds() if last else 0.0
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -167,7 +190,6 @@ class MspBillingRun(models.Model):
                 break
             self._process_batch(batch, failed)
             done += len(batch)
-            self.agreement_count += len(batch)
             remaining = self._count_due(failed, agreement_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if autocommit:
@@ -177,9 +199,15 @@ class MspBillingRun(models.Model):
             if time_budget and time.monotonic() - started > time_budget:
                 break
         remaining = self._count_due(failed, agreement_ids)
-        self.duration += time.monotonic() - started
-        if not remaining:
-            self.state = "done"
+        if not remaining and self.state != "done":
+            try:
+                with self.env.cr.savepoint():
+                    self.state = "done"
+            except OperationalError:
+                # A worker sharing the run has just marked it done.
+                _logger.info(
+                    "Billing run %s: already marked done by another worker", self.name
+                )
         return remaining
 
     def _due_domain_sql(self, failed, agreement_ids):
@@ -209,7 +237,9 @@ class MspBillingRun(models.Model):
         """Take a batch of due agreements no other worker holds."""
         self.env["msp.agreement"].flush_model()
         query = SQL(
-            "SELECT id FROM msp_agreement WHERE %s ORDER BY id LIMIT %s FOR UPDATE %s",
+            # By client: a client's agreements land in one batch, for consolidation.
+            "SELECT id FROM msp_agreement WHERE %s"
+            " ORDER BY partner_id, id LIMIT %s FOR UPDATE %s",
             self._due_domain_sql(failed, agreement_ids),
             batch_size,
             SQL("NOWAIT") if nowait else SQL("SKIP LOCKED"),
@@ -218,6 +248,24 @@ class MspBillingRun(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(query)
                 ids = [row[0] for row in self.env.cr.fetchall()]
+                if ids:
+                    # The rest of a consolidating client's due agreements join the
+                    # batch, so that it gets one invoice.
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM msp_agreement WHERE %s"
+                            " AND partner_id IN (SELECT id FROM res_partner"
+                            "                     WHERE msp_consolidate_invoices)"
+                            " AND partner_id IN (SELECT partner_id FROM msp_agreement"
+                            "                     WHERE id = ANY(%s))"
+                            " AND NOT (id = ANY(%s))"
+                            " FOR UPDATE SKIP LOCKED",
+                            self._due_domain_sql(failed, agreement_ids),
+                            ids,
+                            ids,
+                        )
+                    )
+                    ids += [row[0] for row in self.env.cr.fetchall()]
         except Exception as e:
             if nowait:
                 raise UserError(
@@ -268,9 +316,13 @@ class MspBillingRun(models.Model):
         agreements = agreements.with_context(**QUIET)
         plans = agreements._prepare_billing(self.date, run=self)
         Move = self.env["account.move"].with_context(**QUIET)
-        vals_list = [plan["invoice_vals"] for plan in plans if plan["invoice_vals"]]
+        vals_list, covered = self._consolidate(plans)
         moves = Move.create(vals_list)
-        move_by_agreement = {move.msp_agreement_id.id: move for move in moves}
+        move_by_agreement = {
+            agreement_id: move
+            for move, agreement_ids in zip(moves, covered, strict=True)
+            for agreement_id in agreement_ids
+        }
         period_vals, issue_vals, pointers = [], [], {}
         for plan in plans:
             agreement = plan["agreement"]
@@ -304,12 +356,57 @@ class MspBillingRun(models.Model):
         Agreement = self.env["msp.agreement"].sudo().with_context(**QUIET)
         for next_start, ids in pointers.items():
             Agreement.browse(ids).write({"next_period_start": next_start})
-        moves._msp_compute_review()
         to_post = moves.filtered(lambda m: m.msp_agreement_id.auto_post)
         if to_post:
             to_post._post()
             to_post._msp_send()
         return moves
+
+    def _consolidate(self, plans):
+        """Invoice values to create, and the agreements each one bills.
+
+        A client that asks for it gets one invoice per run for all its
+        agreements that share company, currency, journal and payment terms
+        (credit notes stay apart)."""
+        vals_list, covered, groups = [], [], {}
+        for plan in plans:
+            vals = plan["invoice_vals"]
+            if not vals:
+                continue
+            agreement = plan["agreement"]
+            key = None
+            if agreement.partner_id.msp_consolidate_invoices and vals["move_type"] == (
+                "out_invoice"
+            ):
+                key = (
+                    vals["partner_id"],
+                    vals["company_id"],
+                    vals["currency_id"],
+                    vals["journal_id"],
+                    vals["invoice_payment_term_id"],
+                )
+            if key is None or key not in groups:
+                if key is not None:
+                    groups[key] = len(vals_list)
+                vals_list.append(dict(vals))
+                covered.append([agreement.id])
+                continue
+            merged = vals_list[groups[key]]
+            covered[groups[key]].append(agreement.id)
+            merged["msp_agreement_id"] = False
+            merged["invoice_line_ids"] = (
+                merged["invoice_line_ids"] + vals["invoice_line_ids"]
+            )
+            merged["invoice_date"] = max(merged["invoice_date"], vals["invoice_date"])
+            for field in ("invoice_origin", "ref"):
+                merged[field] = ", ".join(filter(None, [merged[field], vals[field]]))
+            merged["msp_review_needed"] = (
+                merged["msp_review_needed"] or vals["msp_review_needed"]
+            )
+            merged["msp_review_note"] = "\n".join(
+                filter(None, [merged["msp_review_note"], vals["msp_review_note"]])
+            )
+        return vals_list, covered
 
     # ------------------------------------------------------------------
     # Review

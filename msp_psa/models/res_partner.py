@@ -6,6 +6,11 @@ from odoo import fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    msp_consolidate_invoices = fields.Boolean(
+        string="One Invoice per Billing Run",
+        help="Bill all the client's agreements that are due in one invoice per run "
+        "(when they share company, currency, journal and payment terms).",
+    )
     msp_agreement_ids = fields.One2many(
         "msp.agreement", "partner_id", string="MSP Agreements"
     )

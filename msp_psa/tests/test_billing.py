@@ -485,8 +485,8 @@ class TestBilling(MspPsaCommon):
         self.assertEqual(bad.next_period_start, date(2026, 1, 1))
         rerun = self._run(good | bad, "2026-01-01")
         self.assertEqual(rerun.invoice_ids.msp_agreement_id, bad)
-        self.assertEqual(len(good.invoice_ids), 1)
-        self.assertEqual(len(bad.invoice_ids), 1)
+        self.assertEqual(good.invoice_count, 1)
+        self.assertEqual(bad.invoice_count, 1)
 
     def test_delete_draft_releases_period(self):
         agreement = self._agreement()
@@ -524,7 +524,7 @@ class TestBilling(MspPsaCommon):
         preview = self.env["msp.billing.preview"].browse(action["res_id"])
         self.assertEqual(preview.amount_untaxed, 278.23)  # 241.94 + 36.29
         self.assertEqual(len(preview.line_ids), 2)
-        self.assertFalse(agreement.invoice_ids)
+        self.assertEqual(agreement.invoice_count, 0)
         self.assertFalse(agreement.period_ids)
         self.assertEqual(agreement.next_period_start, date(2026, 1, 17))
 
@@ -575,6 +575,31 @@ class TestBilling(MspPsaCommon):
         second.action_post_unchanged()
         self.assertEqual(by_agreement[steady].state, "posted")
         self.assertEqual(by_agreement[growing].state, "draft")
+
+    def test_consolidated_invoice_per_client(self):
+        self.client.msp_consolidate_invoices = True
+        support = self._agreement(title="Support")
+        m365 = self._agreement(title="Microsoft 365", fixed_fee=0.0)
+        self._create_addition(m365, quantity=10, price_unit=26.0)
+        other = self._agreement(partner_id=self.other_client.id)
+        (support | m365 | other).action_activate()
+        run = self._run(support | m365 | other, "2026-01-01")
+        self.assertEqual(len(run.invoice_ids), 2)
+        combined = run.invoice_ids.filtered(lambda m: m.partner_id == self.client)
+        self.assertEqual(combined.amount_untaxed, 760.0)  # 500 + 10 x 26
+        self.assertEqual(combined.line_ids.msp_agreement_id, support | m365)
+        self.assertEqual(combined.invoice_origin, f"{support.name}, {m365.name}")
+        self.assertEqual(combined.msp_period_ids.agreement_id, support | m365)
+        self.assertEqual(support.invoice_count, 1)
+        self.assertEqual(m365.invoice_count, 1)
+        action = m365.action_view_invoices()
+        self.assertEqual(self.Move.search(action["domain"]), combined)
+        # Cancelling the combined invoice releases both agreements.
+        combined.button_cancel()
+        self.assertEqual(support.next_period_start, date(2026, 1, 1))
+        self.assertEqual(m365.next_period_start, date(2026, 1, 1))
+        again = self._run(support | m365, "2026-01-01").invoice_ids
+        self.assertEqual(again.amount_untaxed, 760.0)
 
     def test_cron(self):
         agreement = self._agreement()

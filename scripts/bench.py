@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Benchmark of the invoicing run (make bench).
+
+Builds a throw-away database with N agreements per shape and times only the
+invoicing run, ending each shape with one line:
+
+    bench SHAPE: N agreements, I invoices, S s, X ms/agreement,
+                 Q queries/agreement, peak RSS M MB
+
+Shapes (each in a company of its own, with the generic chart of accounts):
+- comparable: 3 recurring additions per agreement, each with a sales tax, no time;
+- mixed: as comparable, plus one agreement in three with 5 billable timesheet lines;
+- comparable-2w (with --workers 2): the comparable shape run by two worker
+  processes at once, sharing one run (FOR UPDATE SKIP LOCKED).
+
+and a ``bench floor`` line: plain ``account.move.create`` of equivalent invoices
+on the same machine, the cost no Odoo billing engine can go under.
+
+Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed] [--workers 2]
+"""
+
+import argparse
+import multiprocessing
+import os
+import resource
+import sys
+import time
+from datetime import date
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.tools import config
+
+QUIET = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+DAY = date(2026, 11, 1)
+
+
+def make_company(env, name):
+    company = env["res.company"].create(
+        {"name": name, "currency_id": env.ref("base.USD").id}
+    )
+    env.user.company_ids = [Command.link(company.id)]
+    env["account.chart.template"].try_loading(
+        "generic_coa", company, install_demo=False
+    )
+    return company
+
+
+def make_data(env, company, n, shape):
+    """N active agreements of ``shape`` in ``company``, due on DAY."""
+    env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+    tax = company.account_sale_tax_id
+    assert tax, "the chart of accounts gave no default sales tax"
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"{label} ({company.name})",
+                "type": "service",
+                "list_price": price,
+                "taxes_id": [Command.set(tax.ids)],
+                "company_id": company.id,
+            }
+            for label, price in (
+                ("Per-user support", 25.0),
+                ("Per-device monitoring", 12.5),
+                ("Backup", 40.0),
+                ("Remote labour", 95.0),
+            )
+        ]
+    )
+    journal = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+    )
+    partners = env["res.partner"].create(
+        [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
+    )
+    agreements = env["msp.agreement"]
+    for start in range(0, n, 1000):
+        chunk = partners[start : start + 1000]
+        agreements |= env["msp.agreement"].create(
+            [
+                {
+                    "title": "Managed IT",
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "journal_id": journal.id,
+                    "date_start": date(2026, 1, 1),
+                    "next_period_start": DAY,
+                    "term_months": 0,
+                    "billing_model": "time_materials"
+                    if shape == "mixed"
+                    else "per_user",
+                    "state": "active",
+                    "addition_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": qty,
+                                "price_unit": product.list_price,
+                                "date_start": date(2026, 1, 1),
+                            }
+                        )
+                        for product, qty in zip(products[:3], (12, 30, 1), strict=True)
+                    ],
+                }
+                for partner in chunk
+            ]
+        )
+        env.cr.commit()
+    if shape == "mixed":
+        labour = products[3]
+        project = env["project.project"].create(
+            {"name": "Support", "company_id": company.id}
+        )
+        employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
+        with_time = agreements[::3]
+        env["msp.agreement.rate"].create(
+            [
+                {"agreement_id": a.id, "product_id": labour.id, "price_unit": 95.0}
+                for a in with_time
+            ]
+        )
+        env["account.analytic.line"].create(
+            [
+                {
+                    "name": f"Ticket work {i}",
+                    "project_id": project.id,
+                    "employee_id": employee.id,
+                    "date": date(2026, 10, 10 + i),
+                    "unit_amount": 0.5 + i,
+                    "msp_agreement_id": a.id,
+                    "company_id": company.id,
+                }
+                for a in with_time
+                for i in range(5)
+            ]
+        )
+    env.cr.commit()
+    return agreements
+
+
+def floor(db, size=1000):
+    """The floor under any Odoo billing engine: account.move.create of equivalent
+    bare invoices (same partners, 3 taxed lines), quiet, in batches of 200; rolled
+    back. The engine's figures read against it on the same machine."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        agreements = env["msp.agreement"].search(
+            [("company_id.name", "=like", "Bench comparable %")], limit=size
+        )
+        env = env(context=dict(QUIET, allowed_company_ids=agreements.company_id.ids))
+        vals_list = [
+            {
+                "move_type": "out_invoice",
+                "partner_id": agreement.partner_id.id,
+                "journal_id": agreement.journal_id.id,
+                "invoice_date": DAY,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": addition.product_id.id,
+                            "quantity": addition.quantity,
+                            "price_unit": addition.price_unit,
+                        }
+                    )
+                    for addition in agreement.addition_ids
+                ],
+            }
+            for agreement in agreements
+        ]
+        env.invalidate_all()
+        started, queries = time.perf_counter(), cr.sql_log_count
+        for start in range(0, len(vals_list), 200):
+            env["account.move"].create(vals_list[start : start + 200])
+            env.flush_all()
+        elapsed, queries = time.perf_counter() - started, cr.sql_log_count - queries
+        cr.rollback()
+    n = len(vals_list)
+    print(
+        f"bench floor: account.move.create of {n} equivalent invoices, "
+        f"{elapsed * 1000 / n:.1f} ms/invoice, {queries / n:.2f} queries/invoice",
+        flush=True,
+    )
+
+
+def run_worker(db, company_id, run_id, queue):
+    """One cron worker: its own connection and cursor, taking batches of the run."""
+    try:
+        odoo.sql_db.close_all()  # never share the parent's connections
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            env = api.Environment(
+                cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]}
+            )
+            run = env["msp.billing.run"].browse(run_id)
+            started = time.perf_counter()
+            queries = cr.sql_log_count
+            run._run(batch_size=100)
+            queue.put((time.perf_counter() - started, cr.sql_log_count - queries, None))
+    except Exception as e:  # noqa: BLE001 - reported to the parent
+        queue.put((0.0, 0, repr(e)))
+
+
+def bench(db, shape, n, workers):
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = make_company(env, f"Bench {shape} {int(time.time())}")
+        cr.commit()
+        print(
+            f"[bench] {shape}: building {n} agreements...", file=sys.stderr, flush=True
+        )
+        make_data(env, company, n, shape.split("-")[0])
+        run = (
+            env["msp.billing.run"]
+            .with_company(company)
+            .create({"date": DAY, "trigger": "manual"})
+        )
+        cr.commit()
+        company_id, run_id = company.id, run.id
+    print(f"[bench] {shape}: invoicing...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    if workers == 1:
+        with registry.cursor() as cr:
+            env = api.Environment(
+                cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]}
+            )
+            queries = cr.sql_log_count
+            env["msp.billing.run"].browse(run_id)._run(batch_size=200)
+            queries = cr.sql_log_count - queries
+            cr.commit()
+    else:
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        procs = [
+            ctx.Process(target=run_worker, args=(db, company_id, run_id, queue))
+            for _ in range(workers)
+        ]
+        odoo.sql_db.close_all()
+        for proc in procs:
+            proc.start()
+        results = [queue.get(timeout=3600) for _ in procs]
+        for proc in procs:
+            proc.join()
+        errors = [e for _s, _q, e in results if e]
+        assert not errors, errors
+        queries = sum(q for _s, q, _e in results)
+    elapsed = time.perf_counter() - started
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(*) FROM account_move WHERE msp_billing_run_id = %s", [run_id]
+        )
+        invoices = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM msp_agreement_period WHERE run_id = %s", [run_id]
+        )
+        periods = cr.fetchone()[0]
+    assert periods == n, f"{periods} periods billed for {n} agreements"
+    rss = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(
+        f"bench {shape}: {n} agreements, {invoices} invoices, {elapsed:.1f} s, "
+        f"{elapsed * 1000 / n:.1f} ms/agreement, {queries / n:.2f} queries/agreement, "
+        f"peak RSS {rss / 1024:.0f} MB",
+        flush=True,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-n", type=int, default=int(os.environ.get("N", "10000")))
+    parser.add_argument("--db", default="msp_bench")
+    parser.add_argument("--shapes", default="comparable,mixed")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("-c", "--config", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-c", args.config, "--log-level=warn"])
+    odoo.service.server.load_server_wide_modules()
+    for shape in args.shapes.split(","):
+        bench(args.db, shape, args.n, 1)
+    if "comparable" in args.shapes.split(","):
+        floor(args.db, min(args.n, 1000))
+    if args.workers > 1:
+        bench(args.db, f"comparable-{args.workers}w", args.n, args.workers)
+
+
+if __name__ == "__main__":
+    main()
