@@ -42,6 +42,11 @@
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "msp_psa/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/msp_psa_demo.xml",
     ],

@@ -25,6 +25,7 @@ import os
 import resource
 import sys
 import time
+import traceback
 from datetime import date
 
 import odoo
@@ -203,8 +204,8 @@ def run_worker(db, company_id, run_id, queue):
             queries = cr.sql_log_count
             run._run(batch_size=100)
             queue.put((time.perf_counter() - started, cr.sql_log_count - queries, None))
-    except Exception as e:  # noqa: BLE001 - reported to the parent
-        queue.put((0.0, 0, repr(e)))
+    except Exception:  # noqa: BLE001 - reported to the parent
+        queue.put((0.0, 0, traceback.format_exc()))
 
 
 def bench(db, shape, n, workers):
@@ -261,7 +262,9 @@ def bench(db, shape, n, workers):
             "SELECT count(*) FROM msp_agreement_period WHERE run_id = %s", [run_id]
         )
         periods = cr.fetchone()[0]
+    # Exactly once, whatever the number of workers: a period and an invoice each.
     assert periods == n, f"{periods} periods billed for {n} agreements"
+    assert invoices == n, f"{invoices} invoices for {n} agreements"
     rss = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
@@ -284,9 +287,10 @@ def main():
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
     odoo.service.server.load_server_wide_modules()
-    for shape in args.shapes.split(","):
+    shapes = [shape for shape in args.shapes.split(",") if shape]
+    for shape in shapes:
         bench(args.db, shape, args.n, 1)
-    if "comparable" in args.shapes.split(","):
+    if "comparable" in shapes:
         floor(args.db, min(args.n, 1000))
     if args.workers > 1:
         bench(args.db, f"comparable-{args.workers}w", args.n, args.workers)

@@ -82,7 +82,19 @@ if ! psql -d postgres -Atc "select 1" >/dev/null 2>&1; then
         || die "cannot connect to PostgreSQL as role $me; create it: sudo -u postgres createuser -s $me"
 fi
 
-# --- 4. Odoo configuration ----------------------------------------------------
+# --- 4. Chromium for the browser tours (Odoo's HttpCase finds it on PATH) -------
+if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
+        && ! command -v chromium-browser >/dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        say "installing Debian's chromium for the browser tours"
+        (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+            || say "could not install chromium: the browser tours will be skipped"
+    else
+        say "no Chromium on PATH (apt-get install chromium): the browser tours will be skipped"
+    fi
+fi
+
+# --- 5. Odoo configuration ----------------------------------------------------
 site=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
 cat > "$ODOO_CONF" <<CONF
 [options]

@@ -225,7 +225,7 @@ class MspAgreement(models.Model):
     block_date_start = fields.Date(
         string="Block Start",
         help="Start of the current block: hours logged from this date on draw it down "
-        "(empty: from the agreement's start).",
+        "(empty: the current billing period's start, a block being bought per period).",
     )
     block_hours_used = fields.Float(string="Hours Used", compute="_compute_block_hours")
     block_hours_remaining = fields.Float(
@@ -368,10 +368,10 @@ class MspAgreement(models.Model):
         domains = [
             [
                 ("msp_agreement_id", "=", agreement.id),
-                ("date", ">=", agreement.block_date_start or agreement.date_start),
+                ("date", ">=", agreement._get_block_start()),
             ]
             for agreement in self
-            if agreement.id and (agreement.block_date_start or agreement.date_start)
+            if agreement.id and agreement.date_start
         ]
         used = {}
         if domains:
@@ -391,6 +391,16 @@ class MspAgreement(models.Model):
                 if agreement.block_hours
                 else 0.0
             )
+
+    def _get_block_start(self):
+        """Start of the current block: set by hand, or the current billing period's."""
+        self.ensure_one()
+        if self.block_date_start:
+            return self.block_date_start
+        today = fields.Date.context_today(self)
+        if today < self.date_start:
+            return self.date_start
+        return self._period_containing(today)[0]
 
     def _compute_addition_count(self):
         counts = dict(
@@ -529,9 +539,21 @@ class MspAgreement(models.Model):
                     )
                 )
 
-    @api.constrains("date_start", "date_end")
+    @api.constrains("date_start", "date_end", "next_period_start")
     def _check_dates(self):
         for agreement in self:
+            if agreement.next_period_start and agreement.next_period_start < (
+                agreement.date_start
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Agreement %(agreement)s cannot bill from %(date)s, before it "
+                        "starts (%(start)s).",
+                        agreement=agreement.display_name,
+                        date=agreement.next_period_start,
+                        start=agreement.date_start,
+                    )
+                )
             if agreement.date_end and agreement.date_end < agreement.date_start:
                 raise ValidationError(
                     self.env._(
@@ -674,8 +696,29 @@ class MspAgreement(models.Model):
                         date=agreement.date_end,
                     )
                 )
+        resumed = self.filtered(lambda a: a.state == "suspended")
         self.write({"state": "active"})
+        resumed._skip_suspended_periods()
         return True
+
+    def _skip_suspended_periods(self):
+        """A suspension is not billed: billing resumes with the current period."""
+        today = fields.Date.context_today(self)
+        for agreement in self:
+            pointer = agreement.next_period_start
+            if not pointer or pointer > today:
+                continue
+            current = agreement._period_containing(today)[0]
+            if current > pointer:
+                agreement.next_period_start = current
+                agreement.message_post(
+                    body=self.env._(
+                        "Resumed: billing goes on from %(date)s; the periods from "
+                        "%(skipped)s while the agreement was suspended are not billed.",
+                        date=current,
+                        skipped=pointer,
+                    )
+                )
 
     def action_suspend(self):
         self._check_state(("active",), self.env._("suspend"))

@@ -99,11 +99,23 @@ class MspAgreement(models.Model):
             due[agreement], next_start[agreement] = agreement._get_due_periods(
                 date_ref, billed_ahead[agreement.id]
             )
+        # Nothing due, but the pointer stands on periods billed already: move it on.
+        plans = [
+            {
+                "agreement": agreement,
+                "periods": [],
+                "next_start": next_start[agreement],
+                "invoice_vals": None,
+                "warnings": [],
+            }
+            for agreement in self
+            if not due[agreement]
+            and next_start[agreement] != agreement.next_period_start
+        ]
         agreements = self.browse([a.id for a, p in due.items() if p])
         if not agreements:
-            return []
+            return plans
         data = agreements._read_billing_data(due)
-        plans = []
         for agreement in agreements:
             lines, warnings = agreement._prepare_invoice_lines(due[agreement], data)
             invoice_vals = None
@@ -584,6 +596,7 @@ class MspAgreement(models.Model):
         )
         price = addition.price_unit
         label = billing.factor_label(date_from, date_to, self.anchor_day)
+        label_name = (addition.name or addition.product_id.name).split("\n")[0]
         if settlement:
             what = self.env._(
                 "%(count)s added %(day)s"
@@ -594,7 +607,7 @@ class MspAgreement(models.Model):
             )
             name = self.env._(
                 "%(addition)s: %(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=addition.name,
+                addition=label_name,
                 what=what,
                 period=self._period_label(date_from, date_to),
                 quantity=f"{quantity:g}",
@@ -604,7 +617,7 @@ class MspAgreement(models.Model):
         else:
             name = self.env._(
                 "%(addition)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=addition.name,
+                addition=label_name,
                 period=self._period_label(date_from, date_to),
                 quantity=f"{quantity:g}",
                 price=f"{price:.2f}",
@@ -633,15 +646,22 @@ class MspAgreement(models.Model):
     # Time
     # ------------------------------------------------------------------
     def _get_time_rate(self, timesheet, rates):
-        """(covered, product, price) for a timesheet line under this agreement."""
+        """(covered, product, price) for a timesheet line under this agreement.
+
+        The work type's own rate line decides; else the default line (no work
+        type), except that a default marked covered covers only time without a
+        work type: a new kind of work is billable until the agreement lists it.
+        Without a line, the work type's product at its list price.
+        """
         work_type = timesheet.msp_work_type_id
-        rate = rates.get((self.id, work_type.id)) or rates.get((self.id, False))
-        if rate and rate.covered and (rate.work_type_id == work_type):
-            return True, None, 0.0
-        if rate and rate.covered and not rate.work_type_id and not work_type:
+        rate = rates.get((self.id, work_type.id)) if work_type else None
+        default = rates.get((self.id, False))
+        if not rate and default and not (default.covered and work_type):
+            rate = default
+        if rate and rate.covered:
             return True, None, 0.0
         product = (rate and rate.product_id) or work_type.product_id
-        price = rate.price_unit if rate and not rate.covered else product.lst_price
+        price = rate.price_unit if rate else product.lst_price
         return False, product, price
 
     def _prepare_time_line_vals(self, due, previous, data):
@@ -654,12 +674,13 @@ class MspAgreement(models.Model):
         rates = data["rates"]
         lines, warnings = [], []
         if self.block_hours:
-            # Usage of each finished period: in arrears the due periods, in advance
-            # the period billed before them.
-            if self.billing_timing == "arrears":
-                windows = [(p[0], p[1]) for p in due]
-            else:
-                windows = [previous] if previous else []
+            # Usage of every period that has ended by the invoice date: the due
+            # periods in arrears; in advance, the period billed before them and
+            # the due periods a catch-up invoice already sees the end of.
+            invoice_date = due[-1][2]
+            windows = [(p[0], p[1]) for p in due if p[1] < invoice_date]
+            if self.billing_timing == "advance" and previous:
+                windows.insert(0, previous)
             for window_from, window_to in windows:
                 lines += self._prepare_block_usage_line_vals(
                     [t for t in timesheets if window_from <= t.date <= window_to],

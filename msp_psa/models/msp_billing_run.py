@@ -14,6 +14,9 @@ _logger = logging.getLogger(__name__)
 
 # Quiet context for the invoices a run creates: the run record, not a chatter
 # message per invoice, says what was done.
+# Tries at taking a batch when a concurrent worker's commit gets in the way.
+LOCK_ATTEMPTS = 5
+
 QUIET = {
     "tracking_disable": True,
     "mail_create_nolog": True,
@@ -137,6 +140,7 @@ class MspBillingRun(models.Model):
         """Daily: invoice every active agreement whose next invoice date has come."""
         date_ref = fields.Date.context_today(self)
         self.env["msp.agreement"]._cron_process_renewals()
+        self._commit_if_allowed()
         remaining = 0
         due = self.env["msp.agreement"]._read_group(
             [("state", "=", "active"), ("next_invoice_date", "<=", date_ref)],
@@ -144,6 +148,7 @@ class MspBillingRun(models.Model):
         )
         for (company,) in due:
             run = self.with_company(company)._get_cron_run(date_ref)
+            self._commit_if_allowed()
             remaining += run._run(batch_size=batch_size, time_budget=time_budget)
         return remaining
 
@@ -168,29 +173,42 @@ class MspBillingRun(models.Model):
         """Invoice ``agreements`` now (the "Invoice now" button, the wizard)."""
         date_ref = date_ref or fields.Date.context_today(self)
         run = self.create({"date": date_ref, "trigger": "manual" if manual else "cron"})
-        run._run(agreement_ids=agreements.ids, nowait=True)
+        # In the user's request: one transaction, no intermediate commit.
+        run._run(agreement_ids=agreements.ids, nowait=True, commit=False)
         return run
 
     # ------------------------------------------------------------------
     # The run
     # ------------------------------------------------------------------
-    def _run(self, agreement_ids=None, batch_size=200, time_budget=None, nowait=False):
+    def _run(
+        self,
+        agreement_ids=None,
+        batch_size=200,
+        time_budget=None,
+        nowait=False,
+        commit=True,
+    ):
         """Process due agreements batch by batch. Returns how many are still due."""
         self.ensure_one()
         started = time.monotonic()
         failed = set(
             self.issue_ids.filtered(lambda i: i.level == "error").agreement_id.ids
         )
-        # Tests run in one transaction: no commit there (Odoo's own idiom).
-        autocommit = not getattr(threading.current_thread(), "testing", False)
-        done = 0
+        autocommit = commit and self._autocommit()
+        done, seen = 0, set()
         while True:
-            batch = self._lock_due_agreements(batch_size, failed, agreement_ids, nowait)
+            # An agreement is taken once per call (``seen``), so the loop ends even
+            # if one is left due (more periods to catch up than one invoice holds):
+            # the next call goes on with it.
+            batch = self._lock_due_agreements(
+                batch_size, failed | seen, agreement_ids, nowait, autocommit
+            )
             if not batch:
                 break
+            seen.update(batch.ids)
             self._process_batch(batch, failed)
             done += len(batch)
-            remaining = self._count_due(failed, agreement_ids)
+            remaining = self._count_due(failed | seen, agreement_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if autocommit:
                 # Safe: the batch's invoices, billed periods and moved pointers are
@@ -209,6 +227,18 @@ class MspBillingRun(models.Model):
                     "Billing run %s: already marked done by another worker", self.name
                 )
         return remaining
+
+    @api.model
+    def _autocommit(self):
+        # Tests run in one transaction: no commit there (Odoo's own idiom).
+        return not getattr(threading.current_thread(), "testing", False)
+
+    @api.model
+    def _commit_if_allowed(self):
+        if self._autocommit():
+            # Safe: what was done so far is complete (renewals, the run record);
+            # committing it keeps a later retry of the batch lock from undoing it.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _due_domain_sql(self, failed, agreement_ids):
         conditions = [
@@ -233,7 +263,32 @@ class MspBillingRun(models.Model):
         )
         return self.env.cr.fetchone()[0]
 
-    def _lock_due_agreements(self, batch_size, failed, agreement_ids, nowait):
+    def _lock_query(self, query, failed, agreement_ids):
+        self.env.cr.execute(query)
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            # The rest of a consolidating client's due agreements join the batch,
+            # so that it gets one invoice.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM msp_agreement WHERE %s"
+                    " AND partner_id IN (SELECT id FROM res_partner"
+                    "                     WHERE msp_consolidate_invoices)"
+                    " AND partner_id IN (SELECT partner_id FROM msp_agreement"
+                    "                     WHERE id = ANY(%s))"
+                    " AND NOT (id = ANY(%s))"
+                    " FOR UPDATE SKIP LOCKED",
+                    self._due_domain_sql(failed, agreement_ids),
+                    ids,
+                    ids,
+                )
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        return ids
+
+    def _lock_due_agreements(
+        self, batch_size, failed, agreement_ids, nowait, autocommit=False
+    ):
         """Take a batch of due agreements no other worker holds."""
         self.env["msp.agreement"].flush_model()
         query = SQL(
@@ -244,36 +299,29 @@ class MspBillingRun(models.Model):
             batch_size,
             SQL("NOWAIT") if nowait else SQL("SKIP LOCKED"),
         )
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(query)
-                ids = [row[0] for row in self.env.cr.fetchall()]
-                if ids:
-                    # The rest of a consolidating client's due agreements join the
-                    # batch, so that it gets one invoice.
-                    self.env.cr.execute(
-                        SQL(
-                            "SELECT id FROM msp_agreement WHERE %s"
-                            " AND partner_id IN (SELECT id FROM res_partner"
-                            "                     WHERE msp_consolidate_invoices)"
-                            " AND partner_id IN (SELECT partner_id FROM msp_agreement"
-                            "                     WHERE id = ANY(%s))"
-                            " AND NOT (id = ANY(%s))"
-                            " FOR UPDATE SKIP LOCKED",
-                            self._due_domain_sql(failed, agreement_ids),
-                            ids,
-                            ids,
+        for attempt in range(LOCK_ATTEMPTS):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    ids = self._lock_query(query, failed, agreement_ids)
+                break
+            except OperationalError as e:
+                if nowait:
+                    raise UserError(
+                        self.env._(
+                            "This agreement is being invoiced right now: try again "
+                            "shortly."
                         )
-                    )
-                    ids += [row[0] for row in self.env.cr.fetchall()]
-        except Exception as e:
-            if nowait:
-                raise UserError(
-                    self.env._(
-                        "This agreement is being invoiced right now: try again shortly."
-                    )
-                ) from e
-            raise
+                    ) from e
+                if not autocommit or attempt == LOCK_ATTEMPTS - 1:
+                    raise
+                # Another worker committed rows this transaction's snapshot still
+                # sees as due (REPEATABLE READ): nothing is pending since the last
+                # commit, so start a fresh transaction and look again.
+                _logger.info(
+                    "Billing run %s: retrying the batch lock (%s)", self.name, e
+                )
+                self.env.cr.rollback()
+                time.sleep(0.05 * (attempt + 1))
         return self.env["msp.agreement"].browse(ids)
 
     def _process_batch(self, agreements, failed):

@@ -7,3 +7,4 @@ from . import test_mrr_report
 from . import test_external_api
 from . import test_demo
 from . import test_billing
+from . import test_ui_tour

@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -415,6 +415,24 @@ class TestBilling(MspPsaCommon):
         self.assertEqual(again.amount_untaxed, 142.5)
         self.assertEqual(billable.msp_invoice_line_id.move_id, again)
 
+    def test_default_covered_rate_covers_only_untyped_time(self):
+        project_work = self.env.ref("msp_psa.work_type_project")
+        project_work.product_id = self._create_product(
+            name="Project labour", type="service", lst_price=110.0
+        )
+        agreement = self._agreement(
+            fixed_fee=0.0,
+            billing_timing="arrears",
+            rate_ids=[Command.create({"covered": True})],
+        )
+        agreement.action_activate()
+        self._timesheet(agreement, "2026-01-05", 2.0)  # covered by the fee
+        self._timesheet(agreement, "2026-01-06", 1.5, project_work, "Migration")
+        move = self._run(agreement, "2026-02-01").invoice_ids
+        line = move.invoice_line_ids
+        self.assertEqual((line.quantity, line.price_unit), (1.5, 110.0))
+        self.assertEqual(move.amount_untaxed, 165.0)
+
     def test_block_hours_and_overage(self):
         agreement = self._agreement(
             fixed_fee=0.0,
@@ -429,7 +447,12 @@ class TestBilling(MspPsaCommon):
         self.assertEqual(jan.amount_untaxed, 1000.0)
         self._timesheet(agreement, "2026-01-10", 7.0)
         self._timesheet(agreement, "2026-01-20", 5.0)
-        self.assertEqual(agreement.block_hours_remaining, -2.0)
+        with freeze_time("2026-01-25"):  # the current block is January's
+            agreement.invalidate_recordset(
+                ["block_hours_used", "block_hours_remaining"]
+            )
+            self.assertEqual(agreement.block_hours_used, 12.0)
+            self.assertEqual(agreement.block_hours_remaining, -2.0)
         feb = self._run(agreement, "2026-02-01").invoice_ids
         kinds = {line.msp_line_kind: line for line in feb.invoice_line_ids}
         self.assertEqual(kinds["block"].price_unit, 1000.0)
@@ -441,6 +464,35 @@ class TestBilling(MspPsaCommon):
         self.assertTrue(feb.msp_review_needed)
         self.assertIn("Block hours exhausted", feb.msp_review_note)
         self.assertFalse(self._run(agreement, "2026-02-01").invoice_ids)
+
+    def test_block_usage_of_a_caught_up_period(self):
+        agreement = self._agreement(
+            fixed_fee=0.0,
+            billing_model="block_hours",
+            block_hours=10.0,
+            block_price=1000.0,
+            block_product_id=self.product_fee.id,
+            overage_rate=150.0,
+        )
+        agreement.action_activate()
+        self._timesheet(agreement, "2026-01-10", 12.0)
+        self._timesheet(agreement, "2026-02-03", 3.0)  # February's, billed in March
+        move = self._run(agreement, "2026-02-01").invoice_ids
+        lines = move.invoice_line_ids
+        self.assertEqual(
+            sorted(lines.mapped("msp_line_kind")),
+            ["block", "block", "block_usage", "overage"],
+        )
+        self.assertEqual(
+            lines.filtered(lambda x: x.msp_line_kind == "overage").quantity, 2.0
+        )
+        self.assertEqual(move.amount_untaxed, 2300.0)
+        march = self._run(agreement, "2026-03-01").invoice_ids
+        usage = march.invoice_line_ids.filtered(
+            lambda x: x.msp_line_kind == "block_usage"
+        )
+        self.assertEqual(usage.quantity, 3.0)
+        self.assertEqual(march.amount_untaxed, 1000.0)
 
     # ------------------------------------------------------------------
     # Exactly once
@@ -511,6 +563,32 @@ class TestBilling(MspPsaCommon):
             [("2026-01-01", True)],
         )
         self.assertEqual(agreement.next_period_start, date(2026, 3, 1))
+
+    def test_pointer_set_back_by_hand_bills_nothing_twice(self):
+        agreement = self._agreement()
+        agreement.action_activate()
+        self._run(agreement, "2026-01-01")
+        self._run(agreement, "2026-02-01")
+        agreement.next_period_start = date(2026, 1, 1)  # a user's mistake
+        run = self._run(agreement, "2026-02-10")
+        self.assertFalse(run.invoice_ids)
+        self.assertEqual(agreement.next_period_start, date(2026, 3, 1))
+        self.assertEqual(agreement.invoice_count, 2)
+
+    def test_suspension_is_not_billed(self):
+        agreement = self._agreement()
+        agreement.action_activate()
+        self._run(agreement, "2026-01-01")
+        agreement.action_suspend()
+        self.assertFalse(self._run(agreement, "2026-02-01").invoice_ids)
+        with freeze_time("2026-04-10"):
+            agreement.action_activate()
+        self.assertEqual(agreement.next_period_start, date(2026, 4, 1))
+        self.assertIn("are not billed", agreement.message_ids[0].body)
+        move = self._run(agreement, "2026-04-10").invoice_ids
+        self.assertEqual(move.msp_period_ids.mapped("date_start"), [date(2026, 4, 1)])
+        with self.assertRaisesMsg(ValidationError, "cannot bill from"):
+            agreement.next_period_start = date(2025, 12, 1)
 
     # ------------------------------------------------------------------
     # Buttons, posting, review
