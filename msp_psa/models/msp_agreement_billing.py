@@ -365,9 +365,9 @@ class MspAgreement(models.Model):
                             self.env._(
                                 "%(name)s: %(old)s → %(new)s (%(pct)s %%, %(origin)s).",
                                 name=name,
-                                old=f"{old_qty:g}",
-                                new=f"{new_qty:g}",
-                                pct=f"{change * 100:+.0f}",
+                                old=billing.fmt_quantity(old_qty),
+                                new=billing.fmt_quantity(new_qty),
+                                pct=billing.fmt_percent(change),
                                 origin=sources[addition.quantity_source].lower(),
                             )
                         )
@@ -377,8 +377,8 @@ class MspAgreement(models.Model):
                             self.env._(
                                 "%(name)s: price %(old)s → %(new)s.",
                                 name=name,
-                                old=f"{old_price:.2f}",
-                                new=f"{new_price:.2f}",
+                                old=billing.fmt_amount(old_price),
+                                new=billing.fmt_amount(new_price),
                             )
                         )
                         flag = True
@@ -401,7 +401,7 @@ class MspAgreement(models.Model):
             notes.append(
                 self.env._(
                     "Block hours exhausted: %(hours)s h of overage.",
-                    hours=f"{overage:g}",
+                    hours=billing.fmt_quantity(overage),
                 )
             )
             flag = True
@@ -474,7 +474,7 @@ class MspAgreement(models.Model):
                 "%(product)s, %(period)s: %(fee)s%(math)s",
                 product=self.fee_product_id.name,
                 period=self._period_label(date_from, date_to),
-                fee=f"{self.fixed_fee:.2f}",
+                fee=billing.fmt_amount(self.fixed_fee),
                 math=label,
             ),
             "quantity": 1.0,
@@ -499,7 +499,7 @@ class MspAgreement(models.Model):
             "product_id": product.id,
             "name": self.env._(
                 "Block of %(hours)s hours, %(period)s",
-                hours=f"{self.block_hours:g}",
+                hours=billing.fmt_quantity(self.block_hours),
                 period=self._period_label(date_from, date_to),
             ),
             "quantity": 1.0,
@@ -598,20 +598,18 @@ class MspAgreement(models.Model):
         label = billing.factor_label(date_from, date_to, self.anchor_day)
         label_name = (addition.name or addition.product_id.name).split("\n")[0]
         if settlement:
-            what = self.env._(
-                "%(count)s added %(day)s"
-                if quantity > 0
-                else "%(count)s removed %(day)s",
-                count=f"{abs(quantity):g}",
-                day=f"{date_from.day} {date_from:%b}",
-            )
+            count, day = billing.fmt_quantity(abs(quantity)), billing.fmt_day(date_from)
+            if quantity > 0:
+                what = self.env._("%(count)s added %(day)s", count=count, day=day)
+            else:
+                what = self.env._("%(count)s removed %(day)s", count=count, day=day)
             name = self.env._(
                 "%(addition)s: %(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
                 addition=label_name,
                 what=what,
                 period=self._period_label(date_from, date_to),
-                quantity=f"{quantity:g}",
-                price=f"{price:.2f}",
+                quantity=billing.fmt_quantity(quantity),
+                price=billing.fmt_amount(price),
                 math=label,
             )
         else:
@@ -619,8 +617,8 @@ class MspAgreement(models.Model):
                 "%(addition)s, %(period)s: %(quantity)s × %(price)s%(math)s",
                 addition=label_name,
                 period=self._period_label(date_from, date_to),
-                quantity=f"{quantity:g}",
-                price=f"{price:.2f}",
+                quantity=billing.fmt_quantity(quantity),
+                price=billing.fmt_amount(price),
                 math=label,
             )
         if whole_period:
@@ -699,7 +697,7 @@ class MspAgreement(models.Model):
                     self.env._(
                         "%(hours)s h on %(date)s (%(what)s) have no labour product: "
                         "set a rate on the agreement or a product on the work type.",
-                        hours=f"{ts.unit_amount:g}",
+                        hours=billing.fmt_quantity(ts.unit_amount),
                         date=ts.date,
                         what=ts.name,
                     )
@@ -719,8 +717,8 @@ class MspAgreement(models.Model):
                         "%(origin)s, %(period)s: %(hours)s h × %(price)s",
                         origin=origin,
                         period=self._period_label(days[0], days[-1]),
-                        hours=f"{hours:g}",
-                        price=f"{price:.2f}",
+                        hours=billing.fmt_quantity(hours),
+                        price=billing.fmt_amount(price),
                     ),
                     "quantity": hours,
                     "price_unit": price,
@@ -745,8 +743,8 @@ class MspAgreement(models.Model):
                 "name": self.env._(
                     "Hours used, %(period)s: %(used)s of %(block)s",
                     period=self._period_label(date_from, date_to),
-                    used=f"{used:g}",
-                    block=f"{self.block_hours:g}",
+                    used=billing.fmt_quantity(used),
+                    block=billing.fmt_quantity(self.block_hours),
                 ),
                 "quantity": used,
                 "price_unit": 0.0,
@@ -763,8 +761,8 @@ class MspAgreement(models.Model):
                     "name": self.env._(
                         "Overage, %(period)s: %(hours)s h beyond the block × %(rate)s",
                         period=self._period_label(date_from, date_to),
-                        hours=f"{overage:g}",
-                        rate=f"{self.overage_rate:.2f}",
+                        hours=billing.fmt_quantity(overage),
+                        rate=billing.fmt_amount(self.overage_rate),
                     ),
                     "quantity": overage,
                     "price_unit": self.overage_rate,

@@ -115,7 +115,9 @@ class MspBillingRun(models.Model):
             for run, count, last in self.env["msp.agreement.period"]
             .sudo()
             ._read_group(
-                [("run_id", "in", self.ids)], ["run_id"], ["__count", "create_date:max"]
+                [("run_id", "in", self.ids)],
+                ["run_id"],
+                ["agreement_id:count_distinct", "create_date:max"],
             )
         }
         for run in self:

@@ -1,4 +1,5 @@
 from . import test_periods
+from . import test_billing_tools
 from . import test_agreement
 from . import test_agreement_addition
 from . import test_managed_item

@@ -700,3 +700,4 @@ class TestBilling(MspPsaCommon):
         self.assertEqual(agreement.invoice_count, 1)
         self.assertEqual(suspended.invoice_count, 0)
         self.assertEqual(run.state, "done")
+        self.assertEqual(run.agreement_count, 1)

@@ -104,3 +104,23 @@ def diff_segments(date_from, date_to, target, billed, breakpoints):
         else:
             segments.append((start, end, diff))
     return [s for s in segments if s[2]]
+
+
+def fmt_quantity(quantity):
+    """12, 2.5, -3: a quantity as a client reads it."""
+    return f"{quantity:g}"
+
+
+def fmt_amount(amount):
+    """25.00: a unit price in an invoice label."""
+    return f"{amount:.2f}"
+
+
+def fmt_percent(share):
+    """+25: a change as a signed whole percentage."""
+    return f"{share * 100:+.0f}"
+
+
+def fmt_day(day):
+    """17 Jan."""
+    return f"{day.day} {day:%b}"
