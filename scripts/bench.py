@@ -10,8 +10,8 @@ invoicing run, ending each shape with one line:
 Shapes (each in a company of its own, with the generic chart of accounts):
 - comparable: 3 recurring additions per agreement, each with a sales tax, no time;
 - mixed: as comparable, plus one agreement in three with 5 billable timesheet lines;
-- comparable-2w (with --workers 2): the comparable shape run by two worker
-  processes at once, sharing one run (FOR UPDATE SKIP LOCKED).
+- comparable-2w and mixed-2w (with --workers 2): the same shapes run by two
+  worker processes at once, sharing one run (FOR UPDATE SKIP LOCKED).
 
 and a ``bench floor`` line: plain ``account.move.create`` of equivalent invoices
 on the same machine, the cost no Odoo billing engine can go under.
@@ -283,6 +283,11 @@ def main():
     parser.add_argument("--db", default="msp_bench")
     parser.add_argument("--shapes", default="comparable,mixed")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--workers-shapes",
+        default="comparable,mixed",
+        help="shapes run again with --workers processes sharing one run",
+    )
     parser.add_argument("-c", "--config", required=True)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
@@ -293,7 +298,8 @@ def main():
     if "comparable" in shapes:
         floor(args.db, min(args.n, 1000))
     if args.workers > 1:
-        bench(args.db, f"comparable-{args.workers}w", args.n, args.workers)
+        for shape in args.workers_shapes.split(","):
+            bench(args.db, f"{shape}-{args.workers}w", args.n, args.workers)
 
 
 if __name__ == "__main__":
