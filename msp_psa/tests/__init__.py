@@ -9,3 +9,4 @@ from . import test_external_api
 from . import test_demo
 from . import test_billing
 from . import test_ui_tour
+from . import test_ticket_mapping
