@@ -254,9 +254,6 @@ class MspAgreement(models.Model):
     addition_count = fields.Integer(compute="_compute_addition_count")
     managed_item_count = fields.Integer(compute="_compute_managed_item_count")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
-    timesheet_ids = fields.One2many(
-        "account.analytic.line", "msp_agreement_id", readonly=True
-    )
     mrr = fields.Monetary(
         string="Monthly Recurring Revenue",
         compute="_compute_mrr",

@@ -144,7 +144,6 @@ class MspAgreement(models.Model):
         Addition = self.env["msp.agreement.addition"]
         additions = Addition.search([("agreement_id", "in", self.ids)])
         recurring = additions.filtered(lambda a: a.recurrence == "recurring")
-        one_time = additions - recurring
 
         steps = defaultdict(list)
         for entry in self.env["msp.agreement.addition.quantity"].search_read(
@@ -272,7 +271,6 @@ class MspAgreement(models.Model):
 
         return {
             "additions": additions.grouped("agreement_id"),
-            "one_time": one_time,
             "steps": steps,
             "previous": previous,
             "previous_summary": self._read_previous_summaries(previous, previous_move),
