@@ -103,4 +103,5 @@ admin_passwd = admin
 data_dir = $ROOT/.odoo-data
 list_db = True
 log_level = info
+http_port = ${HTTP_PORT:-8069}
 CONF
