@@ -14,3 +14,10 @@ from . import account_move_line
 from . import msp_agreement_period
 from . import msp_billing_run
 from . import msp_billing_run_issue
+from . import msp_sla_policy
+from . import msp_sla_policy_line
+from . import msp_sla_escalation
+from . import msp_sla_pause
+from . import msp_sla_ticket_escalation
+from . import res_company
+from . import project_project

@@ -1,6 +1,32 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import float_compare, float_is_zero
+
+from ..tools import billing
+
+DECISIONS = [
+    ("covered", "Covered"),
+    ("prepaid", "Prepaid"),
+    ("billable", "Billable"),
+    ("non_billable", "Non-billable"),
+]
+# Changing one of these may change how a line is billed.
+DECISION_FACTS = {
+    "date",
+    "unit_amount",
+    "ticket_id",
+    "task_id",
+    "project_id",
+    "msp_agreement_id",
+    "msp_work_type_id",
+    "msp_non_billable",
+    "msp_non_billable_reason",
+}
 
 
 class AccountAnalyticLine(models.Model):
@@ -13,7 +39,8 @@ class AccountAnalyticLine(models.Model):
         store=True,
         readonly=False,
         index="btree_not_null",
-        help="The agreement this time is logged under; follows the ticket's agreement.",
+        help="The agreement this time is logged under: the ticket's agreement, "
+        "else the project's.",
     )
     msp_work_type_id = fields.Many2one(
         "msp.work.type",
@@ -30,9 +57,298 @@ class AccountAnalyticLine(models.Model):
         ondelete="set null",
         help="The invoice line that billed this time.",
     )
+    msp_non_billable = fields.Boolean(
+        string="Not Billable",
+        copy=False,
+        help="Staff decided this time is not billed (give the reason).",
+    )
+    msp_non_billable_reason = fields.Char(string="Why Not Billable", copy=False)
+    msp_billing_decision = fields.Selection(
+        DECISIONS,
+        string="Billing Decision",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Covered by the fixed fee, prepaid (drawn from block hours), billable "
+        "(time & materials, overage, unmapped work, a work type the agreement does "
+        "not cover) or non-billable. Judged by the work date; frozen once invoiced.",
+    )
+    msp_decision_reason = fields.Char(string="Why", readonly=True, copy=False)
+    msp_prepaid_hours = fields.Float(
+        string="Prepaid Hours",
+        readonly=True,
+        copy=False,
+        help="Hours of this line drawn from the agreement's block.",
+    )
+    msp_overage_hours = fields.Float(
+        string="Overage Hours",
+        readonly=True,
+        copy=False,
+        help="Hours of this line beyond the agreement's block.",
+    )
+    msp_product_id = fields.Many2one(
+        "product.product", string="Labour Product", readonly=True, copy=False
+    )
+    msp_price_unit = fields.Float(
+        string="Hourly Rate",
+        readonly=True,
+        copy=False,
+        digits="Product Price",
+        help="In the agreement's currency.",
+    )
+    msp_to_review = fields.Boolean(
+        string="Leak",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Client work no invoice will pick up as it stands: no billing "
+        "decision, or billable without an agreement to bill it under.",
+    )
 
-    @api.depends("ticket_id.msp_agreement_id")
+    @api.depends("ticket_id.msp_agreement_id", "project_id.msp_agreement_id")
     def _compute_msp_agreement_id(self):
         for line in self:
+            if line.msp_invoice_line_id:
+                continue
             if line.ticket_id:
                 line.msp_agreement_id = line.ticket_id.msp_agreement_id
+            elif line.project_id.msp_agreement_id:
+                line.msp_agreement_id = line.project_id.msp_agreement_id
+
+    @api.constrains("msp_non_billable", "msp_non_billable_reason")
+    def _check_non_billable_reason(self):
+        for line in self:
+            if line.msp_non_billable and not (line.msp_non_billable_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Say why %(hours)s h on %(date)s (%(what)s) are not billable.",
+                        hours=billing.fmt_quantity(line.unit_amount),
+                        date=line.date,
+                        what=line.name or "",
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._msp_decide()
+        return lines
+
+    def write(self, vals):
+        if self.env.context.get("msp_deciding") or not DECISION_FACTS & set(vals):
+            return super().write(vals)
+        if any(line.msp_invoice_line_id for line in self) and (
+            DECISION_FACTS - {"msp_non_billable", "msp_non_billable_reason"}
+        ) & set(vals):
+            invoiced = self.filtered("msp_invoice_line_id")[:1]
+            raise ValidationError(
+                self.env._(
+                    "%(what)s of %(date)s is invoiced on %(invoice)s: cancel the "
+                    "invoice before changing the time.",
+                    what=invoiced.name or "",
+                    date=invoiced.date,
+                    invoice=invoiced.msp_invoice_line_id.move_id.display_name,
+                )
+            )
+        before = self._msp_block_periods()
+        res = super().write(vals)
+        (self | self._msp_open_lines_in(before))._msp_decide()
+        return res
+
+    def unlink(self):
+        periods = self._msp_block_periods()
+        res = super().unlink()
+        self._msp_open_lines_in(periods)._msp_decide()
+        return res
+
+    def _msp_block_periods(self):
+        """{agreement: {(start, end)}}: the block periods these lines draw from."""
+        periods = defaultdict(set)
+        for line in self.sudo():
+            agreement = line.msp_agreement_id
+            if agreement.block_hours and line.date:
+                periods[agreement].add(agreement._period_containing(line.date))
+        return periods
+
+    def _msp_open_lines_in(self, periods):
+        """Lines not yet invoiced in these block periods: moving or deleting one
+        line changes what the others draw from the block."""
+        domains = [
+            [
+                ("msp_agreement_id", "=", agreement.id),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ]
+            for agreement, spans in periods.items()
+            for start, end in spans
+        ]
+        if not domains:
+            return self.browse()
+        return self.sudo().search(
+            expression.AND(
+                [expression.OR(domains), [("msp_invoice_line_id", "=", False)]]
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # The billing decision
+    # ------------------------------------------------------------------
+    def _msp_decide(self):
+        """Store, for each line not yet invoiced, how it will be billed.
+
+        Lines of block-hour agreements are decided together with every open
+        line of their agreement, in work-date order, so that a back-dated line
+        draws the block before the lines logged after its date.
+        """
+        lines = self.sudo().exists()
+        if not lines:
+            return
+        lines |= lines._msp_open_lines_in(lines._msp_block_periods())
+        lines = lines.filtered(lambda line: not line.msp_invoice_line_id)
+        if not lines:
+            return
+        agreements = lines.msp_agreement_id
+        rates = {}
+        for rate in self.env["msp.agreement.rate"].sudo().search(
+            [("agreement_id", "in", agreements.ids)]
+        ):
+            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+        block_left = self._msp_block_left(lines._msp_block_periods())
+        updates = defaultdict(lambda: self.browse())
+        for line in lines.sorted(lambda line: (line.date, line.id)):
+            vals = line._msp_prepare_decision_vals(rates, block_left)
+            current = {
+                name: line[name].id if name == "msp_product_id" else line[name]
+                for name in vals
+            }
+            if current != vals:
+                updates[tuple(sorted(vals.items()))] |= line
+        for key, group in updates.items():
+            group.with_context(msp_deciding=True).write(dict(key))
+        agreements.filtered("block_hours")._msp_check_block_thresholds()
+
+    def _msp_block_left(self, periods):
+        """{(agreement id, period start): hours left} after the invoiced lines of
+        these periods, whose draw on the block is final."""
+        left = {}
+        domains = [
+            [
+                ("msp_agreement_id", "=", agreement.id),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ]
+            for agreement, spans in periods.items()
+            for start, end in spans
+        ]
+        if not domains:
+            return left
+        for line in self.sudo().search(
+            expression.AND(
+                [
+                    expression.OR(domains),
+                    [
+                        ("msp_invoice_line_id", "!=", False),
+                        ("msp_prepaid_hours", "!=", 0),
+                    ],
+                ]
+            )
+        ):
+            agreement = line.msp_agreement_id
+            key = (agreement.id, agreement._period_containing(line.date)[0])
+            left[key] = left.get(key, agreement.block_hours) - line.msp_prepaid_hours
+        return left
+
+    def _msp_prepare_decision_vals(self, rates, block_left):
+        self.ensure_one()
+        vals = {
+            "msp_billing_decision": False,
+            "msp_decision_reason": False,
+            "msp_prepaid_hours": 0.0,
+            "msp_overage_hours": 0.0,
+            "msp_product_id": False,
+            "msp_price_unit": 0.0,
+            "msp_to_review": False,
+        }
+        agreement = self.msp_agreement_id
+        if self.msp_non_billable:
+            vals["msp_billing_decision"] = "non_billable"
+            vals["msp_decision_reason"] = self.msp_non_billable_reason
+            return vals
+        if not agreement:
+            if self.ticket_id:
+                vals.update(
+                    msp_billing_decision="billable",
+                    msp_decision_reason=self.env._(
+                        "No agreement covers the ticket: time & materials once the "
+                        "ticket has an agreement"
+                    ),
+                    msp_to_review=True,
+                )
+            return vals
+        covered, product, price = agreement._get_time_rate(self, rates)
+        work = self.msp_work_type_id.name or self.env._("work without a work type")
+        if covered:
+            vals["msp_billing_decision"] = "covered"
+            vals["msp_decision_reason"] = self.env._(
+                "%(work)s is covered by the fee", work=work
+            )
+            return vals
+        if agreement.block_hours:
+            return self._msp_prepare_block_decision_vals(vals, block_left)
+        if not product:
+            vals["msp_decision_reason"] = self.env._(
+                "No labour product for %(work)s: set a rate on the agreement or a "
+                "product on the work type",
+                work=work,
+            )
+            vals["msp_to_review"] = True
+            return vals
+        vals.update(
+            msp_billing_decision="billable",
+            msp_product_id=product.id,
+            msp_price_unit=price,
+            msp_decision_reason=self.env._(
+                "%(work)s at %(price)s an hour", work=work, price=billing.fmt_amount(price)
+            ),
+        )
+        return vals
+
+    def _msp_prepare_block_decision_vals(self, vals, block_left):
+        agreement = self.msp_agreement_id
+        start, end = agreement._period_containing(self.date)
+        key = (agreement.id, start)
+        left = max(block_left.get(key, agreement.block_hours), 0.0)
+        rounding = 0.0001
+        prepaid = min(left, self.unit_amount)
+        overage = self.unit_amount - prepaid
+        block_left[key] = left - prepaid
+        period = agreement._period_label(start, end)
+        vals["msp_prepaid_hours"] = prepaid
+        vals["msp_overage_hours"] = overage
+        if float_is_zero(overage, precision_rounding=rounding):
+            vals["msp_billing_decision"] = "prepaid"
+            vals["msp_decision_reason"] = self.env._(
+                "Drawn from the block of %(period)s: %(left)s h left",
+                period=period,
+                left=billing.fmt_quantity(block_left[key]),
+            )
+            return vals
+        product = agreement.block_product_id or agreement.fee_product_id
+        vals.update(
+            msp_billing_decision="billable",
+            msp_product_id=product.id,
+            msp_price_unit=agreement.overage_rate,
+            msp_decision_reason=self.env._(
+                "%(overage)s h beyond the block of %(period)s at %(rate)s an hour",
+                overage=billing.fmt_quantity(overage),
+                period=period,
+                rate=billing.fmt_amount(agreement.overage_rate),
+            ),
+        )
+        if float_compare(prepaid, 0.0, precision_rounding=rounding) > 0:
+            vals["msp_decision_reason"] = self.env._(
+                "%(prepaid)s h drawn from the block, %(reason)s",
+                prepaid=billing.fmt_quantity(prepaid),
+                reason=vals["msp_decision_reason"],
+            )
+        return vals

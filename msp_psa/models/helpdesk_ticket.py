@@ -3,6 +3,65 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.osv import expression
+
+TARGET_STATUS = [
+    ("none", "No Target"),
+    ("running", "Running"),
+    ("at_risk", "At Risk"),
+    ("met", "Met"),
+    ("breached", "Breached"),
+]
+SLA_STATES = [
+    ("none", "No SLA"),
+    ("on_track", "On Track"),
+    ("at_risk", "At Risk"),
+    ("breached", "Breached"),
+    ("met", "Met"),
+]
+TIME_FIELDS = {
+    "response": "msp_first_response_hours",
+    "resolution": "msp_resolution_hours",
+}
+EMPTY_SLA_VALS = {
+    "msp_response_deadline": False,
+    "msp_resolution_deadline": False,
+    "msp_first_response_hours": 0.0,
+    "msp_resolution_hours": 0.0,
+    "msp_paused_hours": 0.0,
+    "msp_sla_paused": False,
+    "msp_response_status": "none",
+    "msp_resolution_status": "none",
+    "msp_sla_state": "none",
+    "msp_sla_next_check": False,
+}
+# Fields whose change moves the SLA clock.
+SLA_TRIGGERS = {
+    "stage_id",
+    "priority",
+    "msp_agreement_id",
+    "partner_id",
+    "team_id",
+    "category_id",
+    "company_id",
+}
+
+# Fields whose change may change the covering agreement.
+MAPPING_FACTS = {"msp_agreement_id", "partner_id", "team_id", "category_id"}
+
+
+def _overall_state(*statuses):
+    """One SLA state from the statuses of the response and resolution targets."""
+    statuses = [status for status in statuses if status != "none"]
+    if not statuses:
+        return "none"
+    if "breached" in statuses:
+        return "breached"
+    if all(status == "met" for status in statuses):
+        return "met"
+    if "at_risk" in statuses:
+        return "at_risk"
+    return "on_track"
 
 
 class HelpdeskTicket(models.Model):
@@ -72,3 +131,424 @@ class HelpdeskTicket(models.Model):
     def _compute_msp_unmapped(self):
         for ticket in self:
             ticket.msp_unmapped = not ticket.msp_agreement_id
+
+    # ------------------------------------------------------------------
+    # SLA clock
+    # ------------------------------------------------------------------
+    msp_sla_start = fields.Datetime(
+        string="SLA Clock Start",
+        readonly=True,
+        copy=False,
+        help="When the ticket was received: the response and resolution clocks "
+        "run from here.",
+    )
+    msp_sla_policy_id = fields.Many2one(
+        "msp.sla.policy",
+        string="SLA Policy",
+        readonly=True,
+        index="btree_not_null",
+        help="The agreement's SLA policy, else the company's default one.",
+    )
+    msp_sla_line_id = fields.Many2one(
+        "msp.sla.policy.line", string="SLA Targets", readonly=True
+    )
+    msp_response_deadline = fields.Datetime(string="Respond By", readonly=True)
+    msp_resolution_deadline = fields.Datetime(string="Resolve By", readonly=True)
+    msp_first_response_date = fields.Datetime(
+        string="First Response",
+        readonly=True,
+        copy=False,
+        help="The first public reply by staff.",
+    )
+    msp_first_response_hours = fields.Float(
+        string="First Response Time (h)",
+        readonly=True,
+        copy=False,
+        help="Business hours from the ticket's creation to the first public reply, "
+        "pauses excluded.",
+    )
+    msp_resolution_hours = fields.Float(
+        string="Resolution Time (h)",
+        readonly=True,
+        copy=False,
+        help="Business hours from creation to closing, pauses excluded.",
+    )
+    msp_paused_hours = fields.Float(
+        string="Time Paused (h)",
+        readonly=True,
+        copy=False,
+        help="Business hours the clock stood still (closed pauses).",
+    )
+    msp_sla_paused = fields.Boolean(string="SLA Paused", readonly=True, copy=False)
+    msp_response_status = fields.Selection(
+        TARGET_STATUS, string="Response SLA", readonly=True, copy=False
+    )
+    msp_resolution_status = fields.Selection(
+        TARGET_STATUS, string="Resolution SLA", readonly=True, copy=False
+    )
+    msp_sla_state = fields.Selection(
+        SLA_STATES,
+        string="SLA",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="On track, at risk (most of a target has elapsed), breached (a target "
+        "was missed) or met (every target met).",
+    )
+    msp_sla_next_check = fields.Datetime(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the SLA state can next change by the clock alone.",
+    )
+    msp_sla_remaining_hours = fields.Float(
+        string="Time Remaining (h)",
+        compute="_compute_msp_sla_remaining_hours",
+        help="Business hours left to the next open target; negative once overdue.",
+    )
+    msp_sla_pause_ids = fields.One2many(
+        "msp.sla.pause", "ticket_id", string="SLA Pauses", readonly=True
+    )
+    msp_sla_escalation_ids = fields.One2many(
+        "msp.sla.ticket.escalation", "ticket_id", string="Escalations", readonly=True
+    )
+
+    @api.depends(
+        "msp_response_deadline",
+        "msp_resolution_deadline",
+        "msp_response_status",
+        "msp_resolution_status",
+        "msp_sla_paused",
+    )
+    def _compute_msp_sla_remaining_hours(self):
+        Policy = self.env["msp.sla.policy"]
+        now = fields.Datetime.now()
+        for ticket in self:
+            remaining = 0.0
+            line = ticket.msp_sla_line_id
+            if line and ticket.id:
+                calendar = line._get_calendar()
+                for target, status, deadline in ticket._msp_sla_open_targets():
+                    if ticket.msp_sla_paused:
+                        minutes = target - ticket._msp_sla_elapsed(
+                            calendar, ticket.msp_sla_pause_ids[-1:].date_start
+                        )
+                    elif deadline >= now:
+                        minutes = Policy._business_minutes(calendar, now, deadline)
+                    else:
+                        minutes = -Policy._business_minutes(calendar, deadline, now)
+                    remaining = minutes / 60
+                    break
+            ticket.msp_sla_remaining_hours = remaining
+
+    def _msp_sla_open_targets(self):
+        """(target minutes, status, deadline) of the targets still running, the
+        nearest first."""
+        self.ensure_one()
+        line = self.msp_sla_line_id
+        targets = []
+        if self.msp_response_status in ("running", "at_risk", "breached") and not (
+            self.msp_first_response_date
+        ):
+            targets.append(
+                (
+                    line.response_hours * 60,
+                    self.msp_response_status,
+                    self.msp_response_deadline,
+                )
+            )
+        if self.msp_resolution_status in ("running", "at_risk", "breached") and not (
+            self.closed
+        ):
+            targets.append(
+                (
+                    line.resolution_hours * 60,
+                    self.msp_resolution_status,
+                    self.msp_resolution_deadline,
+                )
+            )
+        return targets
+
+    def _msp_sla_start(self):
+        self.ensure_one()
+        return (self.msp_sla_start or self.create_date).replace(microsecond=0)
+
+    def _msp_sla_elapsed(self, calendar, at):
+        """Business minutes the clock ran from the ticket's creation to `at`."""
+        self.ensure_one()
+        start = self._msp_sla_start()
+        return self.env["msp.sla.policy"]._business_minutes(
+            calendar, start, at
+        ) - self._msp_paused_until(calendar, at)
+
+    def _msp_get_sla_policy(self):
+        self.ensure_one()
+        return (
+            self.msp_agreement_id.sla_policy_id
+            or self.company_id.msp_sla_policy_id
+            or self.env["msp.sla.policy"]
+        )
+
+    def _msp_sync_pause(self, policy, now):
+        """Open or close the pause segment so that it matches the stage."""
+        self.ensure_one()
+        open_pause = self.msp_sla_pause_ids.filtered(lambda p: not p.date_end)
+        should_pause = (
+            bool(policy)
+            and self.stage_id in policy.pause_stage_ids
+            and not self.closed
+        )
+        if should_pause and not open_pause:
+            self.env["msp.sla.pause"].sudo().create(
+                {
+                    "ticket_id": self.id,
+                    "date_start": now,
+                    "reason": self.stage_id.name,
+                    "user_id": self.env.user.id,
+                }
+            )
+        elif open_pause and not should_pause:
+            open_pause.sudo().write({"date_end": now, "end_user_id": self.env.user.id})
+
+    def _msp_sla_recompute(self):
+        """Bring pauses, deadlines, statuses and planned escalations of these
+        tickets up to date from the facts: creation, stage history (pauses),
+        first response, closing, priority and policy.
+
+        Deadlines are planned in business minutes on the target's calendar from
+        the ticket's creation, for the target plus the time already paused, so
+        a priority or agreement change keeps the pauses.
+        """
+        Policy = self.env["msp.sla.policy"]
+        now = fields.Datetime.now().replace(microsecond=0)
+        for ticket in self.sudo():
+            policy = ticket._msp_get_sla_policy()
+            line = policy._get_line(ticket.priority) if policy else policy
+            ticket._msp_sync_pause(policy, now)
+            vals = {
+                "msp_sla_policy_id": policy.id,
+                "msp_sla_line_id": line.id if line else False,
+            }
+            if not line or not (ticket.msp_sla_start or ticket.create_date):
+                vals.update(EMPTY_SLA_VALS)
+                ticket.msp_sla_escalation_ids.filtered(
+                    lambda e: e.state == "planned"
+                ).unlink()
+                ticket._msp_write_changed(vals)
+                continue
+            calendar = line._get_calendar()
+            start = ticket._msp_sla_start()
+            paused_closed = 0.0
+            open_pause = None
+            for pause in ticket.msp_sla_pause_ids:
+                if not pause.date_end:
+                    open_pause = pause
+                    continue
+                minutes = Policy._business_minutes(
+                    calendar, max(pause.date_start, start), pause.date_end
+                )
+                if pause.business_minutes != minutes:
+                    pause.business_minutes = minutes
+                paused_closed += minutes
+            vals["msp_paused_hours"] = paused_closed / 60
+            vals["msp_sla_paused"] = bool(open_pause)
+            share = policy.at_risk_percent / 100
+            closed_at = ticket.closed and ticket.closed_date
+            checks, done_at_by_target, target_minutes = [], {}, {}
+            for key, hours, done_at in (
+                ("response", line.response_hours, ticket.msp_first_response_date),
+                ("resolution", line.resolution_hours, closed_at),
+            ):
+                target = hours * 60
+                target_minutes[key] = target
+                done_at_by_target[key] = done_at
+                deadline, status = False, "none"
+                if target and done_at:
+                    paused_until = ticket._msp_paused_until(calendar, done_at)
+                    used = Policy._business_minutes(calendar, start, done_at)
+                    used -= paused_until
+                    status = "met" if used <= target else "breached"
+                    vals[TIME_FIELDS[key]] = used / 60
+                    deadline = Policy._plan_minutes(
+                        calendar, start, target + paused_until
+                    )
+                elif target and open_pause:
+                    used = ticket._msp_sla_elapsed(calendar, open_pause.date_start)
+                    status = (
+                        "breached"
+                        if used > target
+                        else "at_risk"
+                        if used >= share * target
+                        else "running"
+                    )
+                elif target:
+                    deadline = Policy._plan_minutes(
+                        calendar, start, target + paused_closed
+                    )
+                    at_risk = Policy._plan_minutes(
+                        calendar, start, share * target + paused_closed
+                    )
+                    if now > deadline:
+                        status = "breached"
+                    elif now >= at_risk:
+                        status, checks = "at_risk", [*checks, deadline]
+                    else:
+                        status, checks = "running", [*checks, at_risk]
+                vals[f"msp_{key}_deadline"] = deadline
+                vals[f"msp_{key}_status"] = status
+            for key, field_name in TIME_FIELDS.items():
+                if not (target_minutes[key] and done_at_by_target[key]):
+                    vals[field_name] = 0.0
+            vals["msp_sla_state"] = _overall_state(
+                vals["msp_response_status"], vals["msp_resolution_status"]
+            )
+            vals["msp_sla_next_check"] = min(checks) if checks else False
+            ticket._msp_write_changed(vals)
+            ticket._msp_plan_escalations(
+                policy,
+                calendar,
+                (start, paused_closed, open_pause),
+                target_minutes,
+                done_at_by_target,
+            )
+
+    def _msp_paused_until(self, calendar, at):
+        """Business minutes paused between creation and `at`."""
+        self.ensure_one()
+        Policy = self.env["msp.sla.policy"]
+        start = self._msp_sla_start()
+        return sum(
+            Policy._business_minutes(
+                calendar, max(pause.date_start, start), min(pause.date_end or at, at)
+            )
+            for pause in self.msp_sla_pause_ids
+            if pause.date_start < at
+        )
+
+    def _msp_write_changed(self, vals):
+        self.ensure_one()
+        changed = {
+            name: value
+            for name, value in vals.items()
+            if self._fields[name].convert_to_write(self[name], self) != value
+        }
+        if changed:
+            super(HelpdeskTicket, self.with_context(msp_sla_recompute=True)).write(
+                changed
+            )
+
+    def _msp_plan_escalations(self, policy, calendar, clock, targets, done_at):
+        """Plan each escalation step of the policy at its share of its target;
+        steps already raised stay raised, steps of a target met are dropped."""
+        self.ensure_one()
+        start, paused, open_pause = clock
+        Policy = self.env["msp.sla.policy"]
+        existing = {e.escalation_id: e for e in self.msp_sla_escalation_ids}
+        to_create = []
+        for step in policy.escalation_ids:
+            record = existing.get(step)
+            if record and record.state == "done":
+                continue
+            target = targets.get(step.target)
+            if not target or done_at.get(step.target) or not step._applies_to(
+                self.priority
+            ):
+                if record:
+                    record.unlink()
+                continue
+            due = (
+                False
+                if open_pause
+                else Policy._plan_minutes(
+                    calendar, start, target * step.percent / 100 + paused
+                )
+            )
+            if record:
+                if record.date_due != due:
+                    record.date_due = due
+            else:
+                to_create.append(
+                    {"ticket_id": self.id, "escalation_id": step.id, "date_due": due}
+                )
+        if to_create:
+            self.env["msp.sla.ticket.escalation"].sudo().create(to_create)
+
+    # ------------------------------------------------------------------
+    # Events that move the clock
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now().replace(microsecond=0)
+        for vals in vals_list:
+            vals.setdefault("msp_sla_start", now)
+        tickets = super().create(vals_list)
+        tickets._msp_sla_recompute()
+        return tickets
+
+    def write(self, vals):
+        res = super().write(vals)
+        if SLA_TRIGGERS & set(vals) and not self.env.context.get("msp_sla_recompute"):
+            self._msp_sla_recompute()
+        if MAPPING_FACTS & set(vals):
+            # The agreement may have changed: so may the billing of the time.
+            self.sudo().timesheet_ids._msp_decide()
+        return res
+
+    def message_post(self, **kwargs):
+        message = super().message_post(**kwargs)
+        if (
+            len(self) == 1
+            and not self.msp_first_response_date
+            and message.subtype_id == self.env.ref("mail.mt_comment")
+            and message.message_type in ("comment", "email")
+            and message.author_id.user_ids.filtered(lambda user: not user.share)
+            and message.author_id != self.partner_id
+        ):
+            # sudo: a technician may answer a ticket whose SLA fields he
+            # cannot write; the first public reply by staff is a fact.
+            self.sudo().with_context(msp_sla_recompute=True).write(
+                {"msp_first_response_date": message.date}
+            )
+            self._msp_sla_recompute()
+        return message
+
+    # ------------------------------------------------------------------
+    # Scheduled check: at risk, breaches, escalations
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_msp_sla_check(self, batch_size=500):
+        """Refresh the SLA state of tickets whose clock has reached a threshold
+        and raise the escalation steps that are due, each once."""
+        now = fields.Datetime.now()
+        tickets = self.sudo().search(
+            [("msp_sla_next_check", "<=", now)], limit=batch_size
+        )
+        tickets._msp_sla_recompute()
+        due = self.env["msp.sla.ticket.escalation"].sudo().search(
+            [
+                ("state", "=", "planned"),
+                ("date_due", "<=", now),
+                ("ticket_id.msp_sla_paused", "=", False),
+            ],
+            limit=batch_size,
+        )
+        due._raise()
+        if len(tickets) == batch_size or len(due) == batch_size:
+            remaining = self.sudo().search_count(
+                [("msp_sla_next_check", "<=", now)]
+            )
+            self.env["ir.cron"]._notify_progress(
+                done=len(tickets) + len(due), remaining=remaining or 1
+            )
+
+    @api.model
+    def _msp_sla_schedule_check(self, domain):
+        """Have the SLA cron refresh the open tickets in `domain` on its next
+        pass: a policy or an agreement's terms changed."""
+        self.env.flush_all()
+        tickets = self.sudo().search(expression.AND([domain, [("closed", "=", False)]]))
+        if tickets:
+            tickets.with_context(msp_sla_recompute=True).write(
+                {"msp_sla_next_check": fields.Datetime.now()}
+            )
+            self.env.ref("msp_psa.ir_cron_msp_sla_check")._trigger()

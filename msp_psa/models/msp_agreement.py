@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import periods
+from ..tools import billing, periods
 
 BILLING_MODELS = [
     ("fixed", "Fixed Fee"),
@@ -25,6 +25,19 @@ STATES = [
 MANAGER_GROUP = "msp_psa.group_msp_psa_manager"
 # A run catches up at most this many periods of one agreement in one invoice.
 MAX_PERIODS_PER_INVOICE = 24
+# Shares of a block (%) past which the account manager gets an activity.
+BLOCK_THRESHOLDS = (70, 90, 100)
+# Terms that decide how time is billed.
+DECISION_TERMS = {
+    "billing_model",
+    "block_hours",
+    "block_product_id",
+    "fee_product_id",
+    "overage_rate",
+    "date_start",
+    "billing_cycle",
+    "anchor_day",
+}
 
 
 class MspAgreement(models.Model):
@@ -93,6 +106,14 @@ class MspAgreement(models.Model):
         domain="[('share', '=', False)]",
     )
     client_order_ref = fields.Char(string="Client PO Reference", copy=False)
+    sla_policy_id = fields.Many2one(
+        "msp.sla.policy",
+        string="SLA Policy",
+        tracking=True,
+        check_company=True,
+        help="Response and resolution targets of this client's tickets. Empty: "
+        "the company's default policy.",
+    )
     note = fields.Html(string="Terms and Notes")
 
     # Billing model ---------------------------------------------------------------
@@ -231,6 +252,13 @@ class MspAgreement(models.Model):
     block_hours_remaining = fields.Float(
         string="Hours Remaining", compute="_compute_block_hours"
     )
+    block_alert_start = fields.Date(readonly=True, copy=False)
+    block_alert_level = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Highest share of the current block (70, 90, 100 %) the account "
+        "manager was told about.",
+    )
     overage_rate = fields.Monetary(
         help="Hourly rate billed for hours beyond the block."
     )
@@ -362,24 +390,29 @@ class MspAgreement(models.Model):
 
     @api.depends("block_hours", "block_date_start", "date_start")
     def _compute_block_hours(self):
+        """Hours drawn from the current block: every line logged in it, invoiced
+        or not (Community timesheets have no approval step: all time counts)."""
         domains = [
             [
                 ("msp_agreement_id", "=", agreement.id),
                 ("date", ">=", agreement._get_block_start()),
             ]
             for agreement in self
-            if agreement.id and agreement.date_start
+            if agreement.id and agreement.date_start and agreement.block_hours
         ]
         used = {}
         if domains:
             # sudo: totals of the agreement's time, whoever logged it
-            used = dict(
-                self.env["account.analytic.line"]
+            used = {
+                agreement: prepaid + overage
+                for agreement, prepaid, overage in self.env["account.analytic.line"]
                 .sudo()
                 ._read_group(
-                    expression.OR(domains), ["msp_agreement_id"], ["unit_amount:sum"]
+                    expression.OR(domains),
+                    ["msp_agreement_id"],
+                    ["msp_prepaid_hours:sum", "msp_overage_hours:sum"],
                 )
-            )
+            }
         for agreement in self:
             agreement.block_hours_used = used.get(agreement, 0.0)
             # Without a block there is nothing to run out of.
@@ -388,6 +421,56 @@ class MspAgreement(models.Model):
                 if agreement.block_hours
                 else 0.0
             )
+
+    def _msp_redecide_time(self):
+        """The terms changed: decide again the time not yet invoiced."""
+        self.env.flush_all()
+        self.env["account.analytic.line"].sudo().search(
+            [
+                ("msp_agreement_id", "in", self.ids),
+                ("msp_invoice_line_id", "=", False),
+            ]
+        )._msp_decide()
+
+    def _msp_check_block_thresholds(self):
+        """Schedule an activity for the account manager when the current block
+        passes 70, 90 and 100 % (each once per block)."""
+        self.invalidate_recordset(["block_hours_used", "block_hours_remaining"])
+        for agreement in self:
+            if not agreement.block_hours or agreement.state != "active":
+                continue
+            start = agreement._get_block_start()
+            level = (
+                agreement.block_alert_level
+                if agreement.block_alert_start == start
+                else 0
+            )
+            share = agreement.block_hours_used / agreement.block_hours * 100
+            reached = max(
+                (threshold for threshold in BLOCK_THRESHOLDS if share >= threshold),
+                default=0,
+            )
+            if reached <= level:
+                if agreement.block_alert_start != start:
+                    agreement.write({"block_alert_start": start, "block_alert_level": 0})
+                continue
+            agreement.write({"block_alert_start": start, "block_alert_level": reached})
+            if agreement.user_id:
+                agreement.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._(
+                        "%(percent)s %% of the block hours used", percent=reached
+                    ),
+                    note=self.env._(
+                        "%(client)s has used %(used)s h of the %(hours)s h block "
+                        "that started on %(start)s.",
+                        client=agreement.partner_id.display_name,
+                        used=billing.fmt_quantity(agreement.block_hours_used),
+                        hours=billing.fmt_quantity(agreement.block_hours),
+                        start=start,
+                    ),
+                    user_id=agreement.user_id.id,
+                )
 
     def _get_block_start(self):
         """Start of the current block: set by hand, or the current billing period's."""
@@ -605,6 +688,16 @@ class MspAgreement(models.Model):
                     or "/"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if DECISION_TERMS & set(vals):
+            self._msp_redecide_time()
+        if "sla_policy_id" in vals:
+            self.env["helpdesk.ticket"]._msp_sla_schedule_check(
+                [("msp_agreement_id", "in", self.ids)]
+            )
+        return res
 
     @api.depends("name", "title")
     def _compute_display_name(self):

@@ -252,22 +252,25 @@ class MspAgreement(models.Model):
         horizon = max(p[-1][2] for p in due.values() if p)
         timesheets = defaultdict(list)
         Timesheet = self.env["account.analytic.line"].sudo()
+        # Time is billed as decided when it was logged (see
+        # account.analytic.line._msp_decide); undecided time is reported.
+        undecided = defaultdict(float)
         for ts in Timesheet.search(
             [
                 ("msp_agreement_id", "in", self.ids),
                 ("project_id", "!=", False),
                 ("msp_invoice_line_id", "=", False),
                 ("date", "<", horizon),
+                "|",
+                ("msp_billing_decision", "in", ("billable", "prepaid")),
+                ("msp_billing_decision", "=", False),
             ],
             order="date, id",
         ):
-            timesheets[ts.msp_agreement_id.id].append(ts)
-
-        rates = {}
-        for rate in self.env["msp.agreement.rate"].search(
-            [("agreement_id", "in", self.ids)]
-        ):
-            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+            if ts.msp_billing_decision:
+                timesheets[ts.msp_agreement_id.id].append(ts)
+            else:
+                undecided[ts.msp_agreement_id.id] += ts.unit_amount
 
         return {
             "additions": additions.grouped("agreement_id"),
@@ -278,7 +281,7 @@ class MspAgreement(models.Model):
             "billed": billed,
             "billed_once": billed_once,
             "timesheets": timesheets,
-            "rates": rates,
+            "undecided": undecided,
         }
 
     def _read_previous_summaries(self, previous, previous_move):
@@ -661,49 +664,41 @@ class MspAgreement(models.Model):
         return False, product, price
 
     def _prepare_time_line_vals(self, due, previous, data):
-        """Billable time up to the invoice: per line for time & materials; drawn from
-        the block, then overage, for block-hour agreements."""
+        """Billable time up to the invoice, as decided when it was logged: per
+        ticket (or task) and rate for time & materials; for block-hour
+        agreements, each ended period's usage and overage."""
         self.ensure_one()
         timesheets = data["timesheets"].get(self.id, [])
-        if not timesheets:
-            return [], []
-        rates = data["rates"]
-        lines, warnings = [], []
-        if self.block_hours:
-            # Usage of every period that has ended by the invoice date: the due
-            # periods in arrears; in advance, the period billed before them and
-            # the due periods a catch-up invoice already sees the end of.
-            invoice_date = due[-1][2]
-            windows = [(p[0], p[1]) for p in due if p[1] < invoice_date]
-            if self.billing_timing == "advance" and previous:
-                windows.insert(0, previous)
-            for window_from, window_to in windows:
-                lines += self._prepare_block_usage_line_vals(
-                    [t for t in timesheets if window_from <= t.date <= window_to],
-                    window_from,
-                    window_to,
-                    rates,
+        warnings = []
+        if data["undecided"].get(self.id):
+            warnings.append(
+                self.env._(
+                    "%(hours)s h of time have no billing decision and are not "
+                    "billed: see MSP > Billing > Leakage Queue.",
+                    hours=billing.fmt_quantity(data["undecided"][self.id]),
                 )
+            )
+        if not timesheets:
+            return [], warnings
+        if self.block_hours:
+            # Usage of every period that has ended by the invoice date,
+            # back-dated time of periods billed before included.
+            invoice_date = due[-1][2]
+            by_period = defaultdict(list)
+            for ts in timesheets:
+                period = self._period_containing(ts.date)
+                if period[1] < invoice_date:
+                    by_period[period].append(ts)
+            lines = []
+            for (date_from, date_to), group in sorted(by_period.items()):
+                lines += self._prepare_block_usage_line_vals(group, date_from, date_to)
             return lines, warnings
         groups = {}
         for ts in timesheets:
-            covered, product, price = self._get_time_rate(ts, rates)
-            if covered:
-                continue
-            if not product:
-                warnings.append(
-                    self.env._(
-                        "%(hours)s h on %(date)s (%(what)s) have no labour product: "
-                        "set a rate on the agreement or a product on the work type.",
-                        hours=billing.fmt_quantity(ts.unit_amount),
-                        date=ts.date,
-                        what=ts.name,
-                    )
-                )
-                continue
             # One line per ticket (or task) and rate: the hours, the days, the work.
-            key = (ts.ticket_id, ts.task_id, product, price)
+            key = (ts.ticket_id, ts.task_id, ts.msp_product_id, ts.msp_price_unit)
             groups.setdefault(key, []).append(ts)
+        lines = []
         for (ticket, task, product, price), group in groups.items():
             hours = sum(ts.unit_amount for ts in group)
             days = sorted({ts.date for ts in group})
@@ -728,12 +723,9 @@ class MspAgreement(models.Model):
             )
         return lines, warnings
 
-    def _prepare_block_usage_line_vals(self, timesheets, date_from, date_to, rates):
-        billable = [t for t in timesheets if not self._get_time_rate(t, rates)[0]]
-        if not billable:
-            return []
-        used = sum(t.unit_amount for t in billable)
-        overage = max(used - self.block_hours, 0.0)
+    def _prepare_block_usage_line_vals(self, timesheets, date_from, date_to):
+        used = sum(t.msp_prepaid_hours + t.msp_overage_hours for t in timesheets)
+        overage = sum(t.msp_overage_hours for t in timesheets)
         product = self.block_product_id or self.fee_product_id
         lines = [
             {
@@ -749,7 +741,7 @@ class MspAgreement(models.Model):
                 "start_date": date_from,
                 "end_date": date_to,
                 "msp_line_kind": "block_usage",
-                "msp_timesheet_ids": [Command.set([t.id for t in billable])],
+                "msp_timesheet_ids": [Command.set([t.id for t in timesheets])],
             }
         ]
         if overage:

@@ -72,3 +72,21 @@ class MspAgreementRate(models.Model):
                         agreement=rate.agreement_id.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rates = super().create(vals_list)
+        rates.agreement_id._msp_redecide_time()
+        return rates
+
+    def write(self, vals):
+        agreements = self.agreement_id
+        res = super().write(vals)
+        (agreements | self.agreement_id)._msp_redecide_time()
+        return res
+
+    def unlink(self):
+        agreements = self.agreement_id
+        res = super().unlink()
+        agreements._msp_redecide_time()
+        return res

@@ -1,1 +1,2 @@
 from . import msp_mrr_report
+from . import msp_sla_report

@@ -1,0 +1,87 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .msp_sla_policy_line import PRIORITIES
+
+
+class MspSlaEscalation(models.Model):
+    """A step raised once per ticket when a share of a target has elapsed."""
+
+    _name = "msp.sla.escalation"
+    _description = "MSP SLA Escalation Step"
+    _order = "policy_id, target, percent, id"
+
+    policy_id = fields.Many2one(
+        "msp.sla.policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True)
+    target = fields.Selection(
+        [("response", "Response"), ("resolution", "Resolution")],
+        required=True,
+        default="resolution",
+    )
+    percent = fields.Integer(
+        string="At (%)", required=True, default=100, help="Share of the target."
+    )
+    min_priority = fields.Selection(
+        PRIORITIES,
+        string="From Priority",
+        help="The step applies to tickets of this priority and above. Empty: all.",
+    )
+    notify = fields.Boolean(
+        default=True,
+        help="Post a note on the ticket for the assignee and the people below.",
+    )
+    notify_user_ids = fields.Many2many("res.users", string="Also Notify")
+    reassign_user_id = fields.Many2one(
+        "res.users", string="Reassign To", domain="[('share', '=', False)]"
+    )
+    raise_priority = fields.Boolean(help="Raise the ticket's priority by one level.")
+    activity = fields.Boolean(
+        string="Schedule an Activity",
+        help="A to-do for the assignee (or the agreement's account manager).",
+    )
+
+    @api.constrains("percent")
+    def _check_percent(self):
+        for step in self:
+            if not 0 < step.percent <= 200:
+                raise ValidationError(
+                    self.env._(
+                        "An escalation of %(policy)s must be at a share between 1 "
+                        "and 200 %% of its target.",
+                        policy=step.policy_id.display_name,
+                    )
+                )
+
+    def _applies_to(self, priority):
+        self.ensure_one()
+        return not self.min_priority or (priority or "0") >= self.min_priority
+
+    def _get_label(self):
+        self.ensure_one()
+        target = dict(self._fields["target"]._description_selection(self.env))[
+            self.target
+        ]
+        return self.env._(
+            "%(target)s at %(percent)s %%", target=target, percent=self.percent
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records.policy_id._schedule_ticket_check()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.policy_id._schedule_ticket_check()
+        return res
+
+    def unlink(self):
+        policies = self.policy_id
+        res = super().unlink()
+        policies._schedule_ticket_check()
+        return res

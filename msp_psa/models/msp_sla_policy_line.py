@@ -1,0 +1,103 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+PRIORITIES = [
+    ("0", "Low"),
+    ("1", "Medium"),
+    ("2", "High"),
+    ("3", "Very High"),
+]
+
+
+class MspSlaPolicyLine(models.Model):
+    """The targets of one ticket priority under a policy."""
+
+    _name = "msp.sla.policy.line"
+    _description = "MSP SLA Target"
+    _order = "policy_id, priority desc"
+
+    policy_id = fields.Many2one(
+        "msp.sla.policy", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="policy_id.company_id", store=True)
+    priority = fields.Selection(PRIORITIES, required=True)
+    response_hours = fields.Float(
+        string="Response (h)",
+        help="Business hours until the first public reply by staff. 0: no target.",
+    )
+    resolution_hours = fields.Float(
+        string="Resolution (h)",
+        help="Business hours until the ticket reaches a closed stage. 0: no target.",
+    )
+    around_the_clock = fields.Boolean(
+        string="24×7",
+        help="The clock of this priority runs around the clock, whatever the "
+        "policy's business hours.",
+    )
+    calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Own Business Hours",
+        help="Business hours of this priority, instead of the policy's.",
+    )
+
+    _sql_constraints = [
+        (
+            "priority_uniq",
+            "unique(policy_id, priority)",
+            "A policy has one target line per priority.",
+        ),
+    ]
+
+    @api.constrains("response_hours", "resolution_hours")
+    def _check_hours(self):
+        for line in self:
+            if line.response_hours < 0 or line.resolution_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "SLA targets of %(policy)s cannot be negative.",
+                        policy=line.policy_id.display_name,
+                    )
+                )
+            if (
+                line.response_hours
+                and line.resolution_hours
+                and line.resolution_hours < line.response_hours
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "On %(policy)s, the resolution target cannot be shorter than "
+                        "the response target.",
+                        policy=line.policy_id.display_name,
+                    )
+                )
+
+    def _get_calendar(self):
+        """The calendar the clock runs on; an empty one means 24×7."""
+        self.ensure_one()
+        if self.around_the_clock:
+            return self.env["resource.calendar"]
+        return self.calendar_id or self.policy_id.calendar_id
+
+    def _get_hours_label(self):
+        self.ensure_one()
+        calendar = self._get_calendar()
+        return calendar.name if calendar else self.env._("24×7")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        records.policy_id._schedule_ticket_check()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.policy_id._schedule_ticket_check()
+        return res
+
+    def unlink(self):
+        policies = self.policy_id
+        res = super().unlink()
+        policies._schedule_ticket_check()
+        return res
