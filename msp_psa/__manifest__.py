@@ -50,6 +50,7 @@
             "msp_psa/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/msp_psa_demo.xml",
     ],

@@ -118,7 +118,10 @@ class AccountAnalyticLine(models.Model):
     @api.constrains("msp_non_billable", "msp_non_billable_reason")
     def _check_non_billable_reason(self):
         for line in self:
-            if line.msp_non_billable and not (line.msp_non_billable_reason or "").strip():
+            if (
+                line.msp_non_billable
+                and not (line.msp_non_billable_reason or "").strip()
+            ):
                 raise ValidationError(
                     self.env._(
                         "Say why %(hours)s h on %(date)s (%(what)s) are not billable.",
@@ -209,8 +212,10 @@ class AccountAnalyticLine(models.Model):
             return
         agreements = lines.msp_agreement_id
         rates = {}
-        for rate in self.env["msp.agreement.rate"].sudo().search(
-            [("agreement_id", "in", agreements.ids)]
+        for rate in (
+            self.env["msp.agreement.rate"]
+            .sudo()
+            .search([("agreement_id", "in", agreements.ids)])
         ):
             rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
         block_left = self._msp_block_left(lines._msp_block_periods())
@@ -308,7 +313,9 @@ class AccountAnalyticLine(models.Model):
             msp_product_id=product.id,
             msp_price_unit=price,
             msp_decision_reason=self.env._(
-                "%(work)s at %(price)s an hour", work=work, price=billing.fmt_amount(price)
+                "%(work)s at %(price)s an hour",
+                work=work,
+                price=billing.fmt_amount(price),
             ),
         )
         return vals

@@ -226,24 +226,24 @@ class HelpdeskTicket(models.Model):
         for ticket in self:
             remaining = 0.0
             line = ticket.msp_sla_line_id
-            if line and ticket.id:
+            targets = ticket._msp_sla_open_targets() if line and ticket.id else []
+            if targets:
                 calendar = line._get_calendar()
-                for target, status, deadline in ticket._msp_sla_open_targets():
-                    if ticket.msp_sla_paused:
-                        minutes = target - ticket._msp_sla_elapsed(
-                            calendar, ticket.msp_sla_pause_ids[-1:].date_start
-                        )
-                    elif deadline >= now:
-                        minutes = Policy._business_minutes(calendar, now, deadline)
-                    else:
-                        minutes = -Policy._business_minutes(calendar, deadline, now)
-                    remaining = minutes / 60
-                    break
+                target, deadline = targets[0]
+                if ticket.msp_sla_paused:
+                    minutes = target - ticket._msp_sla_elapsed(
+                        calendar, ticket.msp_sla_pause_ids[-1:].date_start
+                    )
+                elif deadline >= now:
+                    minutes = Policy._business_minutes(calendar, now, deadline)
+                else:
+                    minutes = -Policy._business_minutes(calendar, deadline, now)
+                remaining = minutes / 60
             ticket.msp_sla_remaining_hours = remaining
 
     def _msp_sla_open_targets(self):
-        """(target minutes, status, deadline) of the targets still running, the
-        nearest first."""
+        """(target minutes, deadline) of the targets still running, the
+        response first."""
         self.ensure_one()
         line = self.msp_sla_line_id
         targets = []
@@ -253,7 +253,6 @@ class HelpdeskTicket(models.Model):
             targets.append(
                 (
                     line.response_hours * 60,
-                    self.msp_response_status,
                     self.msp_response_deadline,
                 )
             )
@@ -263,7 +262,6 @@ class HelpdeskTicket(models.Model):
             targets.append(
                 (
                     line.resolution_hours * 60,
-                    self.msp_resolution_status,
                     self.msp_resolution_deadline,
                 )
             )
@@ -294,9 +292,7 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         open_pause = self.msp_sla_pause_ids.filtered(lambda p: not p.date_end)
         should_pause = (
-            bool(policy)
-            and self.stage_id in policy.pause_stage_ids
-            and not self.closed
+            bool(policy) and self.stage_id in policy.pause_stage_ids and not self.closed
         )
         if should_pause and not open_pause:
             self.env["msp.sla.pause"].sudo().create(
@@ -433,9 +429,7 @@ class HelpdeskTicket(models.Model):
             if self._fields[name].convert_to_write(self[name], self) != value
         }
         if changed:
-            super(HelpdeskTicket, self.with_context(msp_sla_recompute=True)).write(
-                changed
-            )
+            self.with_context(msp_sla_recompute=True).write(changed)
 
     def _msp_plan_escalations(self, policy, calendar, clock, targets, done_at):
         """Plan each escalation step of the policy at its share of its target;
@@ -450,8 +444,10 @@ class HelpdeskTicket(models.Model):
             if record and record.state == "done":
                 continue
             target = targets.get(step.target)
-            if not target or done_at.get(step.target) or not step._applies_to(
-                self.priority
+            if (
+                not target
+                or done_at.get(step.target)
+                or not step._applies_to(self.priority)
             ):
                 if record:
                     record.unlink()
@@ -524,19 +520,21 @@ class HelpdeskTicket(models.Model):
             [("msp_sla_next_check", "<=", now)], limit=batch_size
         )
         tickets._msp_sla_recompute()
-        due = self.env["msp.sla.ticket.escalation"].sudo().search(
-            [
-                ("state", "=", "planned"),
-                ("date_due", "<=", now),
-                ("ticket_id.msp_sla_paused", "=", False),
-            ],
-            limit=batch_size,
+        due = (
+            self.env["msp.sla.ticket.escalation"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "planned"),
+                    ("date_due", "<=", now),
+                    ("ticket_id.msp_sla_paused", "=", False),
+                ],
+                limit=batch_size,
+            )
         )
         due._raise()
         if len(tickets) == batch_size or len(due) == batch_size:
-            remaining = self.sudo().search_count(
-                [("msp_sla_next_check", "<=", now)]
-            )
+            remaining = self.sudo().search_count([("msp_sla_next_check", "<=", now)])
             self.env["ir.cron"]._notify_progress(
                 done=len(tickets) + len(due), remaining=remaining or 1
             )

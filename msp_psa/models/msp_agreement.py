@@ -452,7 +452,9 @@ class MspAgreement(models.Model):
             )
             if reached <= level:
                 if agreement.block_alert_start != start:
-                    agreement.write({"block_alert_start": start, "block_alert_level": 0})
+                    agreement.write(
+                        {"block_alert_start": start, "block_alert_level": 0}
+                    )
                 continue
             agreement.write({"block_alert_start": start, "block_alert_level": reached})
             if agreement.user_id:

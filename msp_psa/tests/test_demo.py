@@ -5,6 +5,18 @@ from datetime import date
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
+DEMO_TICKETS = [
+    f"msp_psa.ticket_{name}_demo"
+    for name in (
+        "contoso_vpn",
+        "contoso_onboarding",
+        "contoso_printer",
+        "fabrikam_cnc",
+        "fabrikam_erp",
+        "harbor_wifi",
+    )
+]
+
 
 @tagged("post_install", "-at_install")
 class TestDemo(TransactionCase):
@@ -64,3 +76,37 @@ class TestDemo(TransactionCase):
             self.assertEqual(addition.quantity, in_service, addition.display_name)
             self.assertEqual(addition._get_quantity_at(today), in_service)
             self.assertEqual(addition._get_quantity_at(date(1990, 1, 1)), 0.0)
+
+    def test_tickets_run_an_sla_clock_and_time_is_decided(self):
+        tickets = self.env["helpdesk.ticket"].search(
+            [("id", "in", [self.env.ref(x).id for x in DEMO_TICKETS])]
+        )
+        self.assertEqual(len(tickets), len(DEMO_TICKETS))
+        mapped = tickets.filtered("msp_agreement_id")
+        self.assertEqual(
+            tickets - mapped, self.env.ref("msp_psa.ticket_harbor_wifi_demo")
+        )
+        for ticket in tickets:
+            self.assertTrue(ticket.msp_sla_policy_id, ticket.name)
+            self.assertNotEqual(ticket.msp_sla_state, "none", ticket.name)
+        self.assertEqual(
+            self.env.ref("msp_psa.ticket_fabrikam_erp_demo").msp_sla_policy_id,
+            self.env.ref("msp_psa.sla_policy_premium_demo"),
+        )
+        self.assertTrue(
+            self.env.ref("msp_psa.ticket_contoso_printer_demo").msp_sla_paused
+        )
+        lines = tickets.timesheet_ids
+        self.assertTrue(lines)
+        self.assertTrue(all(line.msp_billing_decision for line in lines))
+        contoso = self.env.ref("msp_psa.ticket_contoso_vpn_demo").timesheet_ids
+        self.assertEqual(set(contoso.mapped("msp_billing_decision")), {"prepaid"})
+        leaks = self.env["account.analytic.line"].search([("msp_to_review", "=", True)])
+        self.assertIn(
+            self.env.ref("msp_psa.ticket_harbor_wifi_timesheet_1_demo"), leaks
+        )
+        self.assertFalse(leaks & lines.filtered("msp_agreement_id"))
+        self.assertEqual(
+            self.env["msp.sla.report"].search_count([("ticket_id", "in", tickets.ids)]),
+            len(tickets),
+        )

@@ -287,7 +287,11 @@ class TestSla(MspPsaCommon):
         groups = self.env["msp.sla.report"]._read_group(
             [("agreement_id", "=", self.agreement.id)],
             [],
-            ["ticket_count:sum", "met_percent:avg", "breach_count:sum",
-             "resolution_hours:avg"],
+            [
+                "ticket_count:sum",
+                "met_percent:avg",
+                "breach_count:sum",
+                "resolution_hours:avg",
+            ],
         )
         self.assertEqual(groups, [(2, 50.0, 1, 6.5)])

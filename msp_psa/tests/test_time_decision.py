@@ -87,7 +87,9 @@ class TestTimeDecision(MspPsaCommon):
         self.project_work.product_id = self.labour
         new_kind = self._timesheet(agreement, "2026-01-05", 1.0, self.project_work)
         self.assertEqual(covered.msp_billing_decision, "covered")
-        self.assertEqual(covered.msp_decision_reason, "Remote Support is covered by the fee")
+        self.assertEqual(
+            covered.msp_decision_reason, "Remote Support is covered by the fee"
+        )
         self.assertEqual(
             (onsite.msp_billing_decision, onsite.msp_price_unit, onsite.msp_product_id),
             ("billable", 120.0, self.labour),
@@ -151,10 +153,14 @@ class TestTimeDecision(MspPsaCommon):
     def test_block_drains_in_work_date_order(self):
         agreement = self._block_agreement(10.0)
         late = self._timesheet(agreement, "2026-01-20", 6.0)
-        self.assertEqual((late.msp_billing_decision, late.msp_prepaid_hours), ("prepaid", 6.0))
+        self.assertEqual(
+            (late.msp_billing_decision, late.msp_prepaid_hours), ("prepaid", 6.0)
+        )
         # Logged afterwards but worked before: it draws the block first.
         early = self._timesheet(agreement, "2026-01-10", 6.0)
-        self.assertEqual((early.msp_billing_decision, early.msp_prepaid_hours), ("prepaid", 6.0))
+        self.assertEqual(
+            (early.msp_billing_decision, early.msp_prepaid_hours), ("prepaid", 6.0)
+        )
         self.assertEqual(late.msp_billing_decision, "billable")
         self.assertEqual((late.msp_prepaid_hours, late.msp_overage_hours), (4.0, 2.0))
         self.assertEqual(late.msp_price_unit, 150.0)
@@ -163,7 +169,9 @@ class TestTimeDecision(MspPsaCommon):
         self.assertEqual(feb.msp_billing_decision, "prepaid")
         # Deleting the early line gives its hours back to the later one.
         early.unlink()
-        self.assertEqual((late.msp_billing_decision, late.msp_overage_hours), ("prepaid", 0.0))
+        self.assertEqual(
+            (late.msp_billing_decision, late.msp_overage_hours), ("prepaid", 0.0)
+        )
 
     def test_block_thresholds_schedule_activities_once(self):
         agreement = self._block_agreement(10.0)
