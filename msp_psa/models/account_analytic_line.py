@@ -165,32 +165,37 @@ class AccountAnalyticLine(models.Model):
         return res
 
     def _msp_block_periods(self):
-        """{agreement: {(start, end)}}: the block periods these lines draw from."""
-        periods = defaultdict(set)
+        """{agreement: {(first day, last day)}}: the spans of work whose block
+        draw these lines may change: their period, and with rolled-over hours
+        everything from the oldest block still valid on their date."""
+        windows = defaultdict(set)
         for line in self.sudo():
             agreement = line.msp_agreement_id
             if agreement.block_hours and line.date:
-                periods[agreement].add(agreement._period_containing(line.date))
-        return periods
+                windows[agreement].add(agreement._msp_block_window(line.date))
+        return windows
 
-    def _msp_open_lines_in(self, periods):
-        """Lines not yet invoiced in these block periods: moving or deleting one
-        line changes what the others draw from the block."""
-        domains = [
-            [
-                ("msp_agreement_id", "=", agreement.id),
-                ("date", ">=", start),
-                ("date", "<=", end),
-            ]
-            for agreement, spans in periods.items()
-            for start, end in spans
-        ]
-        if not domains:
+    def _msp_open_lines_in(self, windows):
+        """Lines not yet invoiced in these spans of block-hour agreements."""
+        domain = self._msp_window_domain(windows)
+        if not domain:
             return self.browse()
         return self.sudo().search(
-            expression.AND(
-                [expression.OR(domains), [("msp_invoice_line_id", "=", False)]]
-            )
+            expression.AND([domain, [("msp_invoice_line_id", "=", False)]])
+        )
+
+    @api.model
+    def _msp_window_domain(self, windows):
+        return expression.OR(
+            [
+                [
+                    ("msp_agreement_id", "=", agreement.id),
+                    ("date", ">=", start),
+                    ("date", "<=", end),
+                ]
+                for agreement, spans in windows.items()
+                for start, end in spans
+            ]
         )
 
     # ------------------------------------------------------------------
@@ -218,10 +223,10 @@ class AccountAnalyticLine(models.Model):
             .search([("agreement_id", "in", agreements.ids)])
         ):
             rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
-        block_left = self._msp_block_left(lines._msp_block_periods())
+        ledgers = lines._msp_block_ledgers(lines._msp_block_periods())
         updates = defaultdict(lambda: self.browse())
         for line in lines.sorted(lambda line: (line.date, line.id)):
-            vals = line._msp_prepare_decision_vals(rates, block_left)
+            vals = line._msp_prepare_decision_vals(rates, ledgers)
             current = {
                 name: line[name].id if name == "msp_product_id" else line[name]
                 for name in vals
@@ -232,38 +237,35 @@ class AccountAnalyticLine(models.Model):
             group.with_context(msp_deciding=True).write(dict(key))
         agreements.filtered("block_hours")._msp_check_block_thresholds()
 
-    def _msp_block_left(self, periods):
-        """{(agreement id, period start): hours left} after the invoiced lines of
-        these periods, whose draw on the block is final."""
-        left = {}
-        domains = [
-            [
-                ("msp_agreement_id", "=", agreement.id),
-                ("date", ">=", start),
-                ("date", "<=", end),
-            ]
-            for agreement, spans in periods.items()
-            for start, end in spans
-        ]
-        if not domains:
-            return left
+    def _msp_block_ledgers(self, windows):
+        """{agreement id: (ledger, invoiced draws)}: the blocks of each window
+        and, in work-date order, the hours invoiced lines drew, which are final
+        and are applied to the ledger as the open lines are decided."""
+        ledgers = {}
+        domain = self._msp_window_domain(windows)
+        if not domain:
+            return ledgers
+        invoiced = defaultdict(list)
         for line in self.sudo().search(
-            expression.AND(
-                [
-                    expression.OR(domains),
-                    [
-                        ("msp_invoice_line_id", "!=", False),
-                        ("msp_prepaid_hours", "!=", 0),
-                    ],
-                ]
-            )
+            expression.AND([domain, [("msp_invoice_line_id", "!=", False)]]),
+            order="date, id",
         ):
-            agreement = line.msp_agreement_id
-            key = (agreement.id, agreement._period_containing(line.date)[0])
-            left[key] = left.get(key, agreement.block_hours) - line.msp_prepaid_hours
-        return left
+            invoiced[line.msp_agreement_id.id].append(
+                (line.date, line.id, line.msp_prepaid_hours)
+            )
+        for agreement, spans in windows.items():
+            first = min(start for start, _end in spans)
+            last = max(
+                [line.date for line in self if line.msp_agreement_id == agreement],
+                default=first,
+            )
+            ledgers[agreement.id] = (
+                agreement._msp_block_ledger(first, last),
+                invoiced[agreement.id],
+            )
+        return ledgers
 
-    def _msp_prepare_decision_vals(self, rates, block_left):
+    def _msp_prepare_decision_vals(self, rates, ledgers):
         self.ensure_one()
         vals = {
             "msp_billing_decision": False,
@@ -299,7 +301,7 @@ class AccountAnalyticLine(models.Model):
             )
             return vals
         if agreement.block_hours:
-            return self._msp_prepare_block_decision_vals(vals, block_left)
+            return self._msp_prepare_block_decision_vals(vals, ledgers)
         if not product:
             vals["msp_decision_reason"] = self.env._(
                 "No labour product for %(work)s: set a rate on the agreement or a "
@@ -320,26 +322,24 @@ class AccountAnalyticLine(models.Model):
         )
         return vals
 
-    def _msp_prepare_block_decision_vals(self, vals, block_left):
+    def _msp_prepare_block_decision_vals(self, vals, ledgers):
         agreement = self.msp_agreement_id
-        start, end = agreement._period_containing(self.date)
-        key = (agreement.id, start)
-        left = max(block_left.get(key, agreement.block_hours), 0.0)
-        rounding = 0.0001
-        prepaid = min(left, self.unit_amount)
-        overage = self.unit_amount - prepaid
-        block_left[key] = left - prepaid
-        period = agreement._period_label(start, end)
+        ledger, invoiced = ledgers[agreement.id]
+        # Invoiced work done before this line drew first.
+        while invoiced and invoiced[0][:2] < (self.date, self.id):
+            day, _line_id, hours = invoiced.pop(0)
+            ledger.draw(day, hours)
+        prepaid, keys = ledger.draw(self.date, self.unit_amount)
+        overage = round(self.unit_amount - prepaid, 6)
         vals["msp_prepaid_hours"] = prepaid
         vals["msp_overage_hours"] = overage
-        if float_is_zero(overage, precision_rounding=rounding):
+        if float_is_zero(overage, precision_rounding=0.0001):
             vals["msp_billing_decision"] = "prepaid"
             vals["msp_decision_reason"] = self.env._(
-                "Drawn from the block of %(period)s: %(left)s h left",
-                period=period,
-                left=billing.fmt_quantity(block_left[key]),
+                "Drawn from the block of %(period)s", period=" + ".join(keys)
             )
             return vals
+        period = agreement._period_label(*agreement._period_containing(self.date))
         product = agreement.block_product_id or agreement.fee_product_id
         vals.update(
             msp_billing_decision="billable",
@@ -352,7 +352,7 @@ class AccountAnalyticLine(models.Model):
                 rate=billing.fmt_amount(agreement.overage_rate),
             ),
         )
-        if float_compare(prepaid, 0.0, precision_rounding=rounding) > 0:
+        if float_compare(prepaid, 0.0, precision_rounding=0.0001) > 0:
             vals["msp_decision_reason"] = self.env._(
                 "%(prepaid)s h drawn from the block, %(reason)s",
                 prepaid=billing.fmt_quantity(prepaid),

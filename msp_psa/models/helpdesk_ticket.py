@@ -79,6 +79,12 @@ class HelpdeskTicket(models.Model):
         help="The client agreement this ticket is worked under. Set from the client, "
         "the team and the category when they change; staff can choose another one.",
     )
+    msp_block_hours = fields.Float(related="msp_agreement_id.block_hours")
+    msp_block_hours_remaining = fields.Float(
+        string="Block Hours Left",
+        related="msp_agreement_id.block_hours_remaining",
+        help="Prepaid hours left on the agreement's current block, less overage.",
+    )
     msp_unmapped = fields.Boolean(
         string="No Agreement",
         compute="_compute_msp_unmapped",

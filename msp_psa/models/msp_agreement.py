@@ -1,12 +1,14 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import timedelta
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 
 from ..tools import billing, periods
+from ..tools import blocks as blocks_tools
 
 BILLING_MODELS = [
     ("fixed", "Fixed Fee"),
@@ -31,6 +33,7 @@ BLOCK_THRESHOLDS = (70, 90, 100)
 DECISION_TERMS = {
     "billing_model",
     "block_hours",
+    "block_rollover_months",
     "block_product_id",
     "fee_product_id",
     "overage_rate",
@@ -252,6 +255,13 @@ class MspAgreement(models.Model):
     block_hours_remaining = fields.Float(
         string="Hours Remaining", compute="_compute_block_hours"
     )
+    block_rollover_months = fields.Integer(
+        string="Unused Hours Roll Over (months)",
+        tracking=True,
+        help="Unused hours of a block stay available this many months after its "
+        "period ends. Work draws first from the block that expires first. "
+        "0: unused hours lapse at the end of the period.",
+    )
     block_alert_start = fields.Date(readonly=True, copy=False)
     block_alert_level = fields.Integer(
         readonly=True,
@@ -388,39 +398,77 @@ class MspAgreement(models.Model):
             )
         return due, next_start
 
-    @api.depends("block_hours", "block_date_start", "date_start")
+    @api.depends(
+        "block_hours", "block_date_start", "date_start", "block_rollover_months"
+    )
     def _compute_block_hours(self):
-        """Hours drawn from the current block: every line logged in it, invoiced
-        or not (Community timesheets have no approval step: all time counts)."""
-        domains = [
-            [
-                ("msp_agreement_id", "=", agreement.id),
-                ("date", ">=", agreement._get_block_start()),
-            ]
-            for agreement in self
-            if agreement.id and agreement.date_start and agreement.block_hours
-        ]
-        used = {}
-        if domains:
-            # sudo: totals of the agreement's time, whoever logged it
-            used = {
-                agreement: prepaid + overage
-                for agreement, prepaid, overage in self.env["account.analytic.line"]
-                .sudo()
-                ._read_group(
-                    expression.OR(domains),
-                    ["msp_agreement_id"],
-                    ["msp_prepaid_hours:sum", "msp_overage_hours:sum"],
-                )
-            }
+        """Hours logged in the current block period (drawn or overage) and the
+        hours left in the blocks valid today, less that overage. Community
+        timesheets have no approval step: all logged time counts."""
         for agreement in self:
-            agreement.block_hours_used = used.get(agreement, 0.0)
-            # Without a block there is nothing to run out of.
-            agreement.block_hours_remaining = (
-                agreement.block_hours - agreement.block_hours_used
-                if agreement.block_hours
-                else 0.0
+            agreement.block_hours_used = 0.0
+            agreement.block_hours_remaining = 0.0
+            if not (agreement.id and agreement.date_start and agreement.block_hours):
+                continue
+            _total, left, used, overage = agreement._msp_block_balance()
+            agreement.block_hours_used = used
+            agreement.block_hours_remaining = left - overage
+
+    def _msp_block_window(self, day):
+        """(first, last) day of the work whose block draw a change on ``day``
+        can move: its period; with rolled-over hours, from the oldest block
+        valid on ``day`` onwards."""
+        self.ensure_one()
+        if not self.block_rollover_months:
+            return self._period_containing(day)
+        oldest = day - relativedelta(months=self.block_rollover_months)
+        return self._period_containing(max(oldest, self.date_start))[0], date.max
+
+    def _msp_block_ledger(self, first, last):
+        """The blocks of the periods from ``first`` to ``last``, keyed by their
+        label, each valid from its period's start to its end plus the
+        roll-over months."""
+        self.ensure_one()
+        blocks = []
+        start, end = self._period_containing(max(first, self.date_start))
+        while start <= last and (not self.date_end or start <= self.date_end):
+            expiry = end + relativedelta(months=self.block_rollover_months)
+            blocks.append(
+                (self._period_label(start, end), start, expiry, self.block_hours)
             )
+            start, end = self._period_containing(end + timedelta(days=1))
+        return blocks_tools.BlockLedger(blocks)
+
+    def _msp_block_balance(self, day=None):
+        """(hours of the blocks valid on ``day``, hours left in them, hours
+        logged in ``day``'s block period, overage among them)."""
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        start = self._get_block_start()
+        first = self._msp_block_window(start)[0]
+        ledger = self._msp_block_ledger(first, day)
+        used = overage = 0.0
+        for line in (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [
+                    ("msp_agreement_id", "=", self.id),
+                    ("date", ">=", first),
+                    ("date", "<=", day),
+                    "|",
+                    ("msp_prepaid_hours", "!=", 0),
+                    ("msp_overage_hours", "!=", 0),
+                ],
+                order="date, id",
+            )
+        ):
+            ledger.draw(line.date, line.msp_prepaid_hours)
+            if line.date >= start:
+                used += line.msp_prepaid_hours + line.msp_overage_hours
+                overage += line.msp_overage_hours
+        total, left = ledger.balance(day)
+        return total, left, used, overage
 
     def _msp_redecide_time(self):
         """The terms changed: decide again the time not yet invoiced."""
@@ -445,7 +493,8 @@ class MspAgreement(models.Model):
                 if agreement.block_alert_start == start
                 else 0
             )
-            share = agreement.block_hours_used / agreement.block_hours * 100
+            total, left, _used, overage = agreement._msp_block_balance()
+            share = (total - left + overage) / total * 100 if total else 0.0
             reached = max(
                 (threshold for threshold in BLOCK_THRESHOLDS if share >= threshold),
                 default=0,

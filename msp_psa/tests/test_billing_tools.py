@@ -4,7 +4,7 @@ from datetime import date
 
 from odoo.tests import BaseCase
 
-from odoo.addons.msp_psa.tools import billing
+from odoo.addons.msp_psa.tools import billing, blocks
 
 
 class TestBillingTools(BaseCase):
@@ -82,3 +82,20 @@ class TestBillingTools(BaseCase):
             ),
             [],
         )
+
+
+class TestBlockLedger(BaseCase):
+    def test_earliest_expiry_first_and_balance(self):
+        ledger = blocks.BlockLedger(
+            [
+                ("feb", date(2026, 2, 1), date(2026, 4, 30), 10.0),
+                ("jan", date(2026, 1, 1), date(2026, 3, 31), 10.0),
+            ]
+        )
+        self.assertEqual(ledger.draw(date(2026, 1, 20), 6.0), (6.0, ["jan"]))
+        # In February both are valid: January's expires first.
+        self.assertEqual(ledger.draw(date(2026, 2, 10), 7.0), (7.0, ["jan", "feb"]))
+        self.assertEqual(ledger.balance(date(2026, 2, 11)), (20.0, 7.0))
+        # In April only February's is valid; it has 7 h left.
+        self.assertEqual(ledger.draw(date(2026, 4, 2), 9.0), (7.0, ["feb"]))
+        self.assertEqual(ledger.draw(date(2026, 5, 2), 1.0), (0.0, []))

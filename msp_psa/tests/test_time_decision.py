@@ -3,8 +3,8 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from .common import MspPsaCommon
 
@@ -225,3 +225,115 @@ class TestTimeDecision(MspPsaCommon):
         self.assertEqual(line.msp_price_unit, 95.0)
         with self.assertRaisesMsg(ValidationError, "cancel the invoice"):
             line.unit_amount = 3.0
+
+    def test_rolled_over_hours_drain_earliest_expiry_first(self):
+        agreement = self._block_agreement(10.0)
+        agreement.block_rollover_months = 2
+        self._timesheet(agreement, "2026-01-10", 6.0)
+        feb = self._timesheet(agreement, "2026-02-10", 12.0)
+        # 4 h left of January's block (expires end of March) go first.
+        self.assertEqual(
+            (feb.msp_billing_decision, feb.msp_prepaid_hours), ("prepaid", 12.0)
+        )
+        self.assertEqual(
+            feb.msp_decision_reason,
+            "Drawn from the block of 1–31 Jan 2026 + 1–28 Feb 2026",
+        )
+        # A back-dated January line takes January's hours: February runs over.
+        self._timesheet(agreement, "2026-01-15", 3.0)
+        self.assertEqual(feb.msp_billing_decision, "billable")
+        self.assertEqual((feb.msp_prepaid_hours, feb.msp_overage_hours), (11.0, 1.0))
+        with freeze_time("2026-02-20"):
+            agreement.invalidate_recordset(
+                ["block_hours_used", "block_hours_remaining"]
+            )
+            self.assertEqual(agreement.block_hours_used, 12.0)
+            # Blocks valid on 20 Feb: January's (0 left) and February's (0 left),
+            # less 1 h of overage.
+            self.assertEqual(agreement.block_hours_remaining, -1.0)
+        # Without roll-over, January's hours lapse.
+        agreement.block_rollover_months = 0
+        self.assertEqual((feb.msp_prepaid_hours, feb.msp_overage_hours), (10.0, 2.0))
+
+    def test_task_time_follows_the_project_agreement(self):
+        agreement = self._create_agreement(
+            billing_model="time_materials",
+            fixed_fee=0.0,
+            rate_ids=[
+                Command.create({"product_id": self.labour.id, "price_unit": 110})
+            ],
+        )
+        agreement.action_activate()
+        project = self.env["project.project"].create(
+            {"name": "Server migration", "partner_id": self.client.id}
+        )
+        task = self.env["project.task"].create(
+            {"name": "Move mailboxes", "project_id": project.id}
+        )
+        line = self.env["account.analytic.line"].create(
+            {
+                "name": "Mailbox move",
+                "project_id": project.id,
+                "task_id": task.id,
+                "date": "2026-01-05",
+                "unit_amount": 2.0,
+                "employee_id": self.employee.id,
+            }
+        )
+        self.assertFalse(line.msp_billing_decision, "internal time until mapped")
+        self.assertFalse(line.msp_to_review)
+        project.msp_agreement_id = agreement
+        self.assertEqual(line.msp_agreement_id, agreement)
+        self.assertEqual(
+            (line.msp_billing_decision, line.msp_price_unit), ("billable", 110.0)
+        )
+
+    def test_helpdesk_user_works_tickets_without_msp_rights(self):
+        agent = new_test_user(
+            self.env,
+            login="agent",
+            groups="helpdesk_mgmt.group_helpdesk_user_own,hr_timesheet.group_hr_timesheet_user",
+        )
+        self.env["hr.employee"].create({"name": "Agent", "user_id": agent.id})
+        policy = self.env["msp.sla.policy"].create(
+            {
+                "name": "Basic",
+                "line_ids": [Command.create({"priority": "1", "response_hours": 2})],
+            }
+        )
+        agreement = self._block_agreement(10.0)
+        agreement.sla_policy_id = policy
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(agent)
+            .create(
+                {
+                    "name": "Mail stuck",
+                    "description": "<p>Outbox</p>",
+                    "partner_id": self.client_contact.id,
+                    "user_id": agent.id,
+                    "project_id": self.project.id,
+                }
+            )
+        )
+        self.assertEqual(ticket.msp_sla_policy_id, policy)
+        ticket.message_post(
+            body="Looking", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertTrue(ticket.msp_first_response_date)
+        line = (
+            self.env["account.analytic.line"]
+            .with_user(agent)
+            .create(
+                {
+                    "name": "Cleared the queue",
+                    "project_id": self.project.id,
+                    "ticket_id": ticket.id,
+                    "date": "2026-01-05",
+                    "unit_amount": 1.0,
+                }
+            )
+        )
+        self.assertEqual(line.sudo().msp_billing_decision, "prepaid")
+        with self.assertRaises(AccessError):
+            policy.with_user(agent).write({"name": "Hacked"})

@@ -1,0 +1,45 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Draining prepaid blocks of hours (no ORM, scalar arguments only).
+
+A block has a first day, an expiry day and hours. Work on a day draws from the
+blocks valid that day, the one expiring first first, so that hours that would
+lapse are used before hours that would not.
+"""
+
+EPSILON = 1e-6
+
+
+class BlockLedger:
+    """Hours left in a set of blocks, drawn in the order work is applied."""
+
+    def __init__(self, blocks):
+        """``blocks``: iterable of (key, first day, expiry day, hours)."""
+        self.blocks = sorted(blocks, key=lambda block: (block[2], block[1]))
+        self.left = {block[0]: float(block[3]) for block in self.blocks}
+
+    def valid_on(self, day):
+        return [block for block in self.blocks if block[1] <= day <= block[2]]
+
+    def draw(self, day, hours):
+        """Draw up to ``hours`` on ``day``; return (hours drawn, keys drawn
+        from, in order)."""
+        drawn, keys = 0.0, []
+        for key, _first, _expiry, _hours in self.valid_on(day):
+            want = hours - drawn
+            if want <= EPSILON:
+                break
+            take = min(self.left[key], want)
+            if take > EPSILON:
+                self.left[key] -= take
+                drawn += take
+                keys.append(key)
+        return round(drawn, 6), keys
+
+    def balance(self, day):
+        """(hours of the blocks valid on ``day``, hours left in them)."""
+        valid = self.valid_on(day)
+        return (
+            sum(block[3] for block in valid),
+            round(sum(self.left[block[0]] for block in valid), 6),
+        )
