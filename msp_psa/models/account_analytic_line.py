@@ -292,6 +292,19 @@ class AccountAnalyticLine(models.Model):
                     msp_to_review=True,
                 )
             return vals
+        if self.date < agreement.date_start or (
+            agreement.date_end
+            and self.date > agreement.date_end
+            and not agreement.auto_renew
+        ):
+            vals["msp_decision_reason"] = self.env._(
+                "Worked on %(date)s, outside the term of %(agreement)s: map the "
+                "ticket to the agreement in force then",
+                date=self.date,
+                agreement=agreement.display_name,
+            )
+            vals["msp_to_review"] = True
+            return vals
         covered, product, price = agreement._get_time_rate(self, rates)
         work = self.msp_work_type_id.name or self.env._("work without a work type")
         if covered:

@@ -14,6 +14,9 @@ DEMO_TICKETS = [
         "fabrikam_cnc",
         "fabrikam_erp",
         "harbor_wifi",
+        "acme",
+        "northwind",
+        "bluebird",
     )
 ]
 
@@ -96,6 +99,10 @@ class TestDemo(TransactionCase):
         self.assertTrue(
             self.env.ref("msp_psa.ticket_contoso_printer_demo").msp_sla_paused
         )
+        clients = (
+            self.env["msp.agreement"].search([("state", "=", "active")]).partner_id
+        )
+        self.assertLessEqual(clients, tickets.commercial_partner_id, "every client")
         lines = tickets.timesheet_ids
         self.assertTrue(lines)
         self.assertTrue(all(line.msp_billing_decision for line in lines))

@@ -77,3 +77,15 @@ class TestTicketMapping(MspPsaCommon):
             [("msp_unmapped", "=", True), ("id", "in", (ticket | other_client).ids)]
         )
         self.assertEqual(unmapped, other_client)
+
+    def test_ties_go_to_the_latest_start_then_the_lowest_reference(self):
+        older = self._create_agreement(
+            title="Older", date_start=date(2025, 6, 1), term_months=36
+        )
+        newer = self._create_agreement(title="Newer", date_start=date(2026, 1, 1))
+        (older | newer).action_activate()
+        self.assertEqual(self._ticket().msp_agreement_id, newer)
+        twin = self._create_agreement(title="Twin", date_start=date(2026, 1, 1))
+        twin.action_activate()
+        first = min(newer, twin, key=lambda a: a.name)
+        self.assertEqual(self._ticket().msp_agreement_id, first)

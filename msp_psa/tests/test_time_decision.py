@@ -337,3 +337,18 @@ class TestTimeDecision(MspPsaCommon):
         self.assertEqual(line.sudo().msp_billing_decision, "prepaid")
         with self.assertRaises(AccessError):
             policy.with_user(agent).write({"name": "Hacked"})
+
+    def test_time_outside_the_term_is_a_leak(self):
+        agreement = self._create_agreement(
+            billing_model="time_materials",
+            fixed_fee=0.0,
+            date_start="2026-03-01",
+            rate_ids=[Command.create({"product_id": self.labour.id, "price_unit": 90})],
+        )
+        before = self._timesheet(agreement, "2026-02-27", 1.0)
+        self.assertFalse(before.msp_billing_decision)
+        self.assertTrue(before.msp_to_review)
+        self.assertIn("outside the term", before.msp_decision_reason)
+        before.date = "2026-03-02"
+        self.assertEqual(before.msp_billing_decision, "billable")
+        self.assertFalse(before.msp_to_review)
