@@ -26,6 +26,7 @@
         "data/mail_template.xml",
         "data/msp_managed_item_kind_data.xml",
         "data/msp_work_type_data.xml",
+        "data/msp_revenue_cron.xml",
         "report/msp_mrr_report_views.xml",
         "views/msp_agreement_views.xml",
         "views/msp_agreement_addition_views.xml",
@@ -39,8 +40,10 @@
         "views/msp_agreement_period_views.xml",
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/msp_revenue_schedule_views.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
+        "wizards/msp_revenue_report_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
