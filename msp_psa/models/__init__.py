@@ -18,8 +18,5 @@ from . import res_company
 from . import res_config_settings
 from . import product_category
 from . import product_template
-from . import account_move_revenue
-from . import account_move_line_revenue
 from . import msp_revenue_schedule
 from . import msp_revenue_schedule_line
-from . import msp_agreement_revenue

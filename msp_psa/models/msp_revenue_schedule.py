@@ -41,15 +41,12 @@ class MspRevenueSchedule(models.Model):
     )
     agreement_id = fields.Many2one(
         "msp.agreement",
-        string="Agreement",
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",
     )
     product_id = fields.Many2one("product.product", readonly=True)
-    income_account_id = fields.Many2one(
-        "account.account", string="Income Account", required=True, readonly=True
-    )
+    income_account_id = fields.Many2one("account.account", required=True, readonly=True)
     deferred_account_id = fields.Many2one(
         "account.account",
         string="Deferred Revenue Account",
@@ -208,9 +205,11 @@ class MspRevenueSchedule(models.Model):
             amount = sum(later.mapped("amount"))
             later.write({"state": "cancelled"})
             current = schedule.line_ids.filtered(
-                lambda line, last=last: line.state == "planned"
-                and line.date == last
-                and line.kind == "recognition"
+                lambda line, last=last: (
+                    line.state == "planned"
+                    and line.date == last
+                    and line.kind == "recognition"
+                )
             )
             if current:
                 current.amount += amount
@@ -218,6 +217,16 @@ class MspRevenueSchedule(models.Model):
                 self.env["msp.revenue.schedule.line"].sudo().create(
                     {"schedule_id": schedule.id, "date": last, "amount": amount}
                 )
+
+    @api.model
+    def _stop_agreements(self, agreements, date):
+        """Agreements that end early deliver nothing more: the revenue still
+        deferred on their invoices is recognised in the month they end. A credit
+        note for the unused months, posted afterwards, takes it back in its own
+        month (see ``_prepare_from_move_line``)."""
+        self.sudo().search(
+            [("agreement_id", "in", agreements.ids), ("state", "=", "running")]
+        )._accelerate(date)
 
     def _update_state(self):
         for schedule in self.filtered(lambda s: s.state != "cancelled"):

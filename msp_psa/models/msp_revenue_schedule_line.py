@@ -60,9 +60,7 @@ class MspRevenueScheduleLine(models.Model):
         index="btree_not_null",
         ondelete="restrict",
     )
-    date_posted = fields.Date(
-        related="move_id.date", store=True, string="Posted On"
-    )
+    date_posted = fields.Date(related="move_id.date", store=True, string="Posted On")
     company_id = fields.Many2one(
         related="schedule_id.company_id", store=True, index=True
     )
@@ -210,7 +208,12 @@ class MspRevenueScheduleLine(models.Model):
                 tuple(sorted(analytic.items())),
                 side,
             )
-            deferred_key = ("deferred", schedule.deferred_account_id.id, partner_id, side)
+            deferred_key = (
+                "deferred",
+                schedule.deferred_account_id.id,
+                partner_id,
+                side,
+            )
             for key, balance, distribution in (
                 (income_key, -line.amount, analytic),
                 (deferred_key, line.amount, False),

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-from .res_company import REVENUE_METHODS
+from .res_company import DEFERRED_ACCOUNT_DOMAIN, REVENUE_METHODS
 
 
 class ProductCategory(models.Model):
@@ -12,7 +12,7 @@ class ProductCategory(models.Model):
         "account.account",
         string="Deferred Revenue Account",
         company_dependent=True,
-        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        domain=DEFERRED_ACCOUNT_DOMAIN,
         help="Empty: the parent category's, else the company's.",
     )
     msp_revenue_journal_id = fields.Many2one(
@@ -21,9 +21,7 @@ class ProductCategory(models.Model):
         company_dependent=True,
         domain="[('type', '=', 'general')]",
     )
-    msp_revenue_method = fields.Selection(
-        REVENUE_METHODS, string="Recognition Method"
-    )
+    msp_revenue_method = fields.Selection(REVENUE_METHODS, string="Recognition Method")
     msp_revenue_threshold = fields.Float(
         string="Minimum Amount to Defer",
         digits="Account",

@@ -2,6 +2,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
+DEFERRED_ACCOUNT_DOMAIN = (
+    "[('account_type', 'in', ('liability_current', 'liability_non_current'))]"
+)
 REVENUE_METHODS = [
     ("daily", "By days of the service period"),
     ("monthly", "Equal monthly amounts"),
@@ -15,7 +18,7 @@ class ResCompany(models.Model):
         "account.account",
         string="Deferred Revenue Account",
         check_company=True,
-        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        domain=DEFERRED_ACCOUNT_DOMAIN,
         help="Invoice lines whose service period reaches beyond the invoice's month "
         "book their revenue here, then monthly recognition entries move it to the "
         "line's income account. Empty: revenue is not deferred.",

@@ -126,7 +126,9 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(self._balance(self.deferred, day), deferred)
         self.assertEqual(self._balance(self.income, day), income)
         ledger, schedules, difference, causes = self._check(day)
-        self.assertEqual((ledger, schedules, difference, causes), (deferred, deferred, 0.0, []))
+        self.assertEqual(
+            (ledger, schedules, difference, causes), (deferred, deferred, 0.0, [])
+        )
 
     # ------------------------------------------------------------------
     # The schedule maths
@@ -246,8 +248,12 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(line.tax_ids, self.tax_sale_a)
         self.assertEqual(line.analytic_distribution, {str(analytic.id): 100})
         tax_line = invoice.line_ids.filtered("tax_line_id")
-        self.assertEqual(tax_line.account_id, self.company_data["default_tax_sale"]
-                         .invoice_repartition_line_ids.account_id)
+        self.assertEqual(
+            tax_line.account_id,
+            self.company_data[
+                "default_tax_sale"
+            ].invoice_repartition_line_ids.account_id,
+        )
         self.assertEqual(-tax_line.balance, 1800.0)
         schedule = invoice.msp_revenue_schedule_ids
         self.assertEqual(

@@ -35,9 +35,7 @@ def months_touched(start, end):
         last = month_end(cursor)
         days = (min(last, end) - max(cursor, start)).days + 1
         result.append((cursor, last, days, last.day))
-        cursor = date(
-            cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1
-        )
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
     return result
 
 

@@ -25,9 +25,7 @@ class MspRevenueReport(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many("msp.revenue.report.line", "report_id")
-    amount_ledger = fields.Monetary(
-        string="Deferred Revenue Accounts", readonly=True
-    )
+    amount_ledger = fields.Monetary(string="Deferred Revenue Accounts", readonly=True)
     amount_schedules = fields.Monetary(string="Not Yet Recognised", readonly=True)
     amount_difference = fields.Monetary(string="Difference", readonly=True)
 
@@ -88,9 +86,12 @@ class MspRevenueReport(models.TransientModel):
     def _deferred_accounts(self):
         company = self.company_id
         accounts = company.msp_deferred_revenue_account_id
-        accounts |= self.env["msp.revenue.schedule"].sudo().search(
-            [("company_id", "=", company.id)]
-        ).deferred_account_id
+        accounts |= (
+            self.env["msp.revenue.schedule"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            .deferred_account_id
+        )
         for model in ("product.template", "product.category"):
             accounts |= (
                 self.env[model]
@@ -106,19 +107,24 @@ class MspRevenueReport(models.TransientModel):
         (entries made by hand): together they are the difference."""
         vals_list = []
         schedules = self.env["msp.revenue.schedule"].sudo()
-        explained = schedules.search(
-            [("company_id", "=", self.company_id.id)]
-        ).move_line_id | schedules.line_ids.search(
-            [("company_id", "=", self.company_id.id), ("state", "=", "posted")]
-        ).move_line_id
-        unexplained = self.env["account.move.line"].sudo().search(
-            [
-                ("company_id", "=", self.company_id.id),
-                ("account_id", "in", accounts.ids),
-                ("parent_state", "=", "posted"),
-                ("date", "<=", self.date),
-                ("id", "not in", explained.ids),
-            ]
+        explained = (
+            schedules.search([("company_id", "=", self.company_id.id)]).move_line_id
+            | schedules.line_ids.search(
+                [("company_id", "=", self.company_id.id), ("state", "=", "posted")]
+            ).move_line_id
+        )
+        unexplained = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("account_id", "in", accounts.ids),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", self.date),
+                    ("id", "not in", explained.ids),
+                ]
+            )
         )
         for item in unexplained:
             vals_list.append(
