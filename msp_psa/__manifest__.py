@@ -52,5 +52,6 @@
     },
     "demo": [
         "demo/msp_psa_demo.xml",
+        "demo/msp_revenue_demo.xml",
     ],
 }

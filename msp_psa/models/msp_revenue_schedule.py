@@ -233,6 +233,45 @@ class MspRevenueSchedule(models.Model):
             planned = schedule.line_ids.filtered(lambda line: line.state == "planned")
             schedule.state = "running" if planned else "done"
 
+    @api.model
+    def _demo_setup(self, agreement_ids):
+        """Demo data: a deferred revenue account and the recognition journal for
+        the main company, the prepaid agreements' invoices posted on their dates
+        and the months that are over recognised. Does nothing twice."""
+        company = self.env.ref("base.main_company")
+        Account = self.env["account.account"].with_company(company)
+        if not company.msp_deferred_revenue_account_id:
+            code = next(
+                code
+                for code in ("239100", "239200", "239300", "239900")
+                if not Account.search_count([("code", "=", code)], limit=1)
+            )
+            company.msp_deferred_revenue_account_id = Account.create(
+                {
+                    "name": "Deferred Revenue",
+                    "code": code,
+                    "account_type": "liability_current",
+                }
+            )
+        if not company.msp_revenue_journal_id:
+            company.msp_revenue_journal_id = self.env["account.journal"].search(
+                [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+            )
+        company.msp_revenue_method = "monthly"
+        agreements = self.env["msp.agreement"].browse(agreement_ids)
+        invoiced = self.env["account.move"].search(
+            [("msp_agreement_id", "in", agreements.ids)]
+        )
+        agreements -= invoiced.msp_agreement_id
+        if agreements:
+            run = self.env["msp.billing.run"]._run_agreements(agreements)
+            moves = run.invoice_ids
+            moves.action_post()
+            # The demo's Billing Runs screen starts empty.
+            moves.msp_billing_run_id = False
+            run.unlink()
+        self.env["msp.revenue.schedule.line"]._cron_recognize_revenue()
+
     def action_view_invoice(self):
         self.ensure_one()
         return self.move_id._get_records_action()

@@ -4,9 +4,9 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.msp_psa.tools import revenue
 
@@ -567,3 +567,37 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(schedule.amount_total, 1200.0)
         with self.assertRaises(AccessError):
             schedule.write({"amount_total": 1.0})
+
+
+@tagged("post_install", "-at_install")
+class TestRevenueRecognitionDemo(TransactionCase):
+    """The demo's prepaid annual and quarterly agreements: invoiced, deferred,
+    the months that are over recognised, and the accounts agree."""
+
+    def test_demo_deferred_and_recognised(self):
+        annual = self.env.ref(
+            "msp_psa.agreement_bluebird_backup_demo", raise_if_not_found=False
+        )
+        if not annual:
+            self.skipTest("demo data not installed")
+        quarterly = self.env.ref("msp_psa.agreement_northwind_training_demo")
+        company = self.env.ref("base.main_company")
+        deferred = company.msp_deferred_revenue_account_id
+        self.assertTrue(deferred)
+        schedules = self.env["msp.revenue.schedule"].search(
+            [("agreement_id", "in", (annual | quarterly).ids)]
+        )
+        self.assertEqual(schedules.agreement_id, annual | quarterly)
+        self.assertEqual(set(schedules.mapped("amount_total")), {3000.0, 600.0})
+        for schedule in schedules:
+            self.assertEqual(schedule.move_line_id.account_id, deferred)
+            self.assertEqual(schedule.move_id.state, "posted")
+            self.assertTrue(schedule.amount_recognised > 0)
+            self.assertTrue(schedule.amount_remaining > 0)
+        today = fields.Date.context_today(schedules)
+        ledger, not_recognised, difference, causes = self.env[
+            "msp.revenue.report"
+        ]._check_balance(today, company)
+        self.assertEqual(difference, 0.0)
+        self.assertEqual(causes, [])
+        self.assertEqual(ledger, sum(schedules.mapped("amount_remaining")))
