@@ -599,5 +599,6 @@ class TestRevenueRecognitionDemo(TransactionCase):
             "msp.revenue.report"
         ]._check_balance(today, company)
         self.assertEqual(difference, 0.0)
+        self.assertEqual(not_recognised, ledger)
         self.assertEqual(causes, [])
         self.assertEqual(ledger, sum(schedules.mapped("amount_remaining")))
