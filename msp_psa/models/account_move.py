@@ -114,6 +114,8 @@ class AccountMove(models.Model):
         """Book the revenue of the lines to defer to the deferred revenue account
         (their income account is kept on the line), and give back their income
         account to lines that no longer qualify. Taxes are untouched."""
+        to_defer = {}
+        to_restore = self.env["account.move.line"]
         for move in self.filtered(
             lambda m: m.move_type in ("out_invoice", "out_refund")
         ):
@@ -140,22 +142,26 @@ class AccountMove(models.Model):
                 )
                 income = line.msp_revenue_income_account_id
                 if qualifies and not income:
-                    line.write(
-                        {
-                            "msp_revenue_income_account_id": line.account_id.id,
-                            "account_id": deferred.id,
-                            "analytic_distribution": line.analytic_distribution,
-                        }
-                    )
+                    to_defer.setdefault((line.account_id, deferred), []).append(line.id)
                 elif qualifies and line.account_id != deferred:
-                    line.write(
-                        {
-                            "account_id": deferred.id,
-                            "analytic_distribution": line.analytic_distribution,
-                        }
-                    )
+                    to_defer.setdefault((income, deferred), []).append(line.id)
                 elif not qualifies and income:
-                    line._msp_revenue_restore_income_account()
+                    to_restore |= line
+        lines = self.env["account.move.line"]
+        # Only the account changes: the analytic distribution the user chose is
+        # kept (it is recomputed from the account otherwise).
+        with self.env.protecting(
+            [lines._fields["analytic_distribution"]],
+            lines.browse([i for ids in to_defer.values() for i in ids]),
+        ):
+            for (income, deferred), line_ids in to_defer.items():
+                lines.browse(line_ids).write(
+                    {
+                        "msp_revenue_income_account_id": income.id,
+                        "account_id": deferred.id,
+                    }
+                )
+        to_restore._msp_revenue_restore_income_account()
 
     def _post(self, soft=True):
         self._msp_revenue_defer_lines()

@@ -95,14 +95,13 @@ class AccountMoveLine(models.Model):
         }
 
     def _msp_revenue_restore_income_account(self):
-        for line in self:
-            line.write(
-                {
-                    "account_id": line.msp_revenue_income_account_id.id,
-                    "analytic_distribution": line.analytic_distribution,
-                    "msp_revenue_income_account_id": False,
-                }
-            )
+        """Give the lines their income account back (keeping their analytic
+        distribution)."""
+        with self.env.protecting([self._fields["analytic_distribution"]], self):
+            for income, lines in self.grouped("msp_revenue_income_account_id").items():
+                lines.write(
+                    {"account_id": income.id, "msp_revenue_income_account_id": False}
+                )
 
     def _prepare_analytic_lines(self):
         # Deferred revenue feeds analytic accounting when it is recognised (the

@@ -208,14 +208,19 @@ class MspRevenueSchedule(models.Model):
                 lambda line, last=last: (
                     line.state == "planned"
                     and line.date == last
-                    and line.kind == "recognition"
+                    and line.kind != "reversal"
                 )
             )
             if current:
                 current.amount += amount
             else:
                 self.env["msp.revenue.schedule.line"].sudo().create(
-                    {"schedule_id": schedule.id, "date": last, "amount": amount}
+                    {
+                        "schedule_id": schedule.id,
+                        "date": last,
+                        "amount": amount,
+                        "kind": "termination",
+                    }
                 )
 
     @api.model

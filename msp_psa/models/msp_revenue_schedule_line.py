@@ -34,7 +34,11 @@ class MspRevenueScheduleLine(models.Model):
     )
     amount = fields.Monetary(readonly=True)
     kind = fields.Selection(
-        [("recognition", "Recognition"), ("reversal", "Reversal")],
+        [
+            ("recognition", "Recognition"),
+            ("termination", "Early termination"),
+            ("reversal", "Reversal"),
+        ],
         default="recognition",
         required=True,
         readonly=True,
@@ -133,7 +137,7 @@ class MspRevenueScheduleLine(models.Model):
         for line in lines:
             schedule = line.schedule_id
             key = (schedule.company_id, schedule.journal_id, line.date, line.kind)
-            groups.setdefault(key, self.browse())
+            groups.setdefault(key, lines.browse())
             groups[key] |= line
         if not groups:
             return self.env["account.move"]
@@ -152,12 +156,15 @@ class MspRevenueScheduleLine(models.Model):
         moves._post(soft=False)
         for move, (group, keys) in zip(moves, keys_per_move, strict=True):
             move_lines = move.line_ids.sorted("id")
+            per_item = {}
             for line in group:
-                line.write(
+                per_item.setdefault(keys[line.id], []).append(line.id)
+            for index, line_ids in per_item.items():
+                lines.browse(line_ids).write(
                     {
                         "state": "posted",
                         "move_id": move.id,
-                        "move_line_id": move_lines[keys[line.id]].id,
+                        "move_line_id": move_lines[index].id,
                     }
                 )
         lines.schedule_id._update_state()
@@ -178,6 +185,10 @@ class MspRevenueScheduleLine(models.Model):
         if kind == "reversal":
             ref = self.env._(
                 "Reversal of recognised revenue (invoice reset to draft or cancelled)"
+            )
+        elif kind == "termination":
+            ref = self.env._(
+                "Revenue recognition %(month)s (agreement ended early)", month=month
             )
         else:
             ref = self.env._("Revenue recognition %(month)s", month=month)

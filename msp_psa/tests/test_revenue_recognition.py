@@ -414,6 +414,22 @@ class TestRevenueRecognition(MspPsaCommon):
         self._recognise("2026-12-31")
         self._assert_balances(date(2026, 12, 31), 0.0, 4000.0)
 
+    def test_termination_after_the_month_was_recognised(self):
+        agreement, invoice = self._annual_agreement_invoice()
+        self._recognise("2026-04-30")
+        with freeze_time("2026-04-30"):
+            agreement.action_cancel()
+        schedule = invoice.msp_revenue_schedule_ids
+        termination = schedule.line_ids.filtered(lambda m: m.kind == "termination")
+        self.assertEqual(
+            (str(termination.date), termination.amount, termination.state),
+            ("2026-04-30", 8000.0, "planned"),
+        )
+        self._recognise("2026-04-30")
+        self.assertIn("ended early", termination.move_id.ref)
+        self.assertEqual(schedule.state, "done")
+        self._assert_balances(date(2026, 4, 30), 0.0, 12000.0)
+
     def test_reset_to_draft_and_cancel(self):
         invoice = self._invoice(3000.0, "2026-01-01", "2026-03-31", "2026-01-01")
         self._recognise("2026-02-28")
