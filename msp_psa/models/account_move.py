@@ -140,6 +140,14 @@ class AccountMove(models.Model):
                     >= 0
                     and not move.company_id.currency_id.is_zero(line.balance)
                 )
+                if qualifies and not settings["msp_revenue_journal_id"]:
+                    raise UserError(
+                        self.env._(
+                            "%(line)s: set a revenue recognition journal in the "
+                            "settings (Deferred Revenue) to defer its revenue.",
+                            line=line.display_name,
+                        )
+                    )
                 income = line.msp_revenue_income_account_id
                 if qualifies and not income:
                     to_defer.setdefault((line.account_id, deferred), []).append(line.id)

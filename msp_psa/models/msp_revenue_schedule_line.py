@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -102,8 +103,16 @@ class MspRevenueScheduleLine(models.Model):
         entry in the same transaction."""
         today = fields.Date.context_today(self)
         due = self.sudo().search([("state", "=", "planned"), ("date", "<=", today)])
-        if due:
-            due._post_recognition()
+        for company, lines in due.grouped("company_id").items():
+            # One company's problem (a deprecated account, a missing journal)
+            # stops nothing else; its months stay planned for the next run.
+            try:
+                with self.env.cr.savepoint():
+                    lines.with_company(company)._post_recognition()
+            except (UserError, ValidationError) as error:
+                _logger.warning(
+                    "Revenue recognition of %s failed: %s", company.name, error
+                )
         return True
 
     def _lock_for_posting(self):

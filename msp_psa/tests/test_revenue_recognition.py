@@ -538,6 +538,32 @@ class TestRevenueRecognition(MspPsaCommon):
             self.env.company,
         )
 
+    def test_one_company_failing_stops_nothing_else(self):
+        data_2 = self.setup_other_company()
+        self.env.user.company_ids |= data_2["company"]
+        deferred_2 = self._setup_deferred_revenue(data_2)
+        self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        other = self._invoice(
+            2400.0, "2026-01-01", "2026-12-31", "2026-01-01", company_data=data_2
+        )
+        deferred_2.deprecated = True
+        with self.assertLogs(
+            "odoo.addons.msp_psa.models.msp_revenue_schedule_line", "WARNING"
+        ):
+            self._recognise("2026-01-31")
+        self._assert_balances(date(2026, 1, 31), 1100.0, 100.0)
+        self.assertEqual(
+            set(other.msp_revenue_schedule_ids.line_ids.mapped("state")), {"planned"}
+        )
+        deferred_2.deprecated = False
+        self._recognise("2026-01-31")
+        self.assertEqual(self._balance(deferred_2, company=data_2["company"]), 2200.0)
+
+    def test_journal_required(self):
+        self.env.company.msp_revenue_journal_id = False
+        with self.assertRaisesMsg(UserError, "set a revenue recognition journal"):
+            self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+
     # ------------------------------------------------------------------
     # The check, access
     # ------------------------------------------------------------------
