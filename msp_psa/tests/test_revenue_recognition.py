@@ -155,6 +155,41 @@ class TestRevenueRecognition(MspPsaCommon):
                 self.assertAlmostEqual(sum(a for __, a in months), amount, places=6)
                 self.assertTrue(all(round(a, 2) == a for __, a in months))
 
+    def test_rounding_in_the_ledger(self):
+        """100.00 over 7 months and 1,000.00 over 3: each month to the cent, and
+        the deferred revenue account back to exactly zero at the end."""
+        seven = self._invoice(100.0, "2026-01-01", "2026-07-31", "2026-01-01")
+        three = self._invoice(
+            1000.0, "2026-01-01", "2026-03-31", "2026-01-01", product=self.product_seat
+        )
+        self.assertEqual(
+            three.msp_revenue_schedule_ids.line_ids.mapped("amount"),
+            [333.33, 333.34, 333.33],
+        )
+        self._recognise("2026-02-28")
+        self._assert_balances(date(2026, 2, 28), 404.76, 695.24)
+        self._recognise("2026-07-31")
+        self._assert_balances(date(2026, 7, 31), 0.0, 1100.0)
+        self.assertEqual(
+            (seven | three).msp_revenue_schedule_ids.mapped("state"), ["done", "done"]
+        )
+
+    def test_line_without_product(self):
+        invoice = self._invoice(
+            600.0,
+            "2026-01-01",
+            "2026-06-30",
+            "2026-01-01",
+            line_vals={
+                "product_id": False,
+                "name": "Prepaid support",
+                "account_id": self.income.id,
+            },
+        )
+        schedule = invoice.msp_revenue_schedule_ids
+        self.assertEqual(schedule.income_account_id, self.income)
+        self.assertEqual(set(schedule.line_ids.mapped("amount")), {100.0})
+
     # ------------------------------------------------------------------
     # Annual prepaid
     # ------------------------------------------------------------------
