@@ -25,6 +25,12 @@ class MspRevenueReport(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     line_ids = fields.One2many("msp.revenue.report.line", "report_id")
+    difference_line_ids = fields.One2many(
+        "msp.revenue.report.line",
+        "report_id",
+        domain=[("cause", "!=", "schedule")],
+        string="Differences",
+    )
     amount_ledger = fields.Monetary(string="Deferred Revenue Accounts", readonly=True)
     amount_schedules = fields.Monetary(string="Not Yet Recognised", readonly=True)
     amount_difference = fields.Monetary(string="Difference", readonly=True)
@@ -217,11 +223,7 @@ class MspRevenueReport(models.TransientModel):
             report.amount_ledger,
             report.amount_schedules,
             report.amount_difference,
-            [
-                (line.cause, line.amount)
-                for line in report.line_ids
-                if line.cause != "schedule"
-            ],
+            [(line.cause, line.amount) for line in report.difference_line_ids],
         )
 
 
