@@ -20,13 +20,14 @@ class MspRevenueSchedule(models.Model):
     _check_company_auto = True
 
     name = fields.Char(compute="_compute_name", store=True)
+    # Not required: deleting a draft invoice whose schedule was cancelled keeps
+    # the cancelled schedule and its posted months (their entries stay).
     move_line_id = fields.Many2one(
         "account.move.line",
         string="Invoice Line",
-        required=True,
         readonly=True,
         index=True,
-        ondelete="restrict",
+        ondelete="set null",
     )
     move_id = fields.Many2one(
         related="move_line_id.move_id", store=True, index=True, string="Invoice"

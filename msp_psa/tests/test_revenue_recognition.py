@@ -499,6 +499,15 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(invoice.state, "cancel")
         self.assertEqual(second.state, "cancelled")
         self._assert_balances(date(2026, 4, 2), 0.0, 0.0)
+        # A draft invoice whose schedules were cancelled can be deleted: the
+        # cancelled schedules and their entries stay.
+        invoice.button_draft()
+        invoice.unlink()
+        self.assertEqual(first.state, "cancelled")
+        self.assertEqual(len(first.line_ids.filtered(lambda m: m.move_id)), 3)
+        self._assert_balances(date(2026, 4, 2), 0.0, 0.0)
+        # ... and the check still explains the past.
+        self._assert_balances(date(2026, 3, 1), -4000.0, 4000.0)
 
     # ------------------------------------------------------------------
     # Lock dates, currencies, companies

@@ -57,7 +57,7 @@ class MspRevenueReport(models.TransientModel):
                               AND rec.state = 'posted' AND rec.date <= %(date)s
                        ), 0)
                   FROM msp_revenue_schedule s
-                  JOIN account_move inv ON inv.id = s.move_id
+                  LEFT JOIN account_move inv ON inv.id = s.move_id
                  WHERE s.company_id = %(company)s
                 """,
                 date=self.date,
