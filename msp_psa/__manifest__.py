@@ -26,6 +26,7 @@
         "data/mail_template.xml",
         "data/msp_managed_item_kind_data.xml",
         "data/msp_work_type_data.xml",
+        "data/msp_revenue_cron.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "views/msp_agreement_views.xml",
@@ -42,8 +43,10 @@
         "views/msp_agreement_period_views.xml",
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/msp_revenue_schedule_views.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
+        "wizards/msp_revenue_report_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -53,5 +56,6 @@
     "post_init_hook": "post_init_hook",
     "demo": [
         "demo/msp_psa_demo.xml",
+        "demo/msp_revenue_demo.xml",
     ],
 }

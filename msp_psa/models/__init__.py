@@ -21,3 +21,9 @@ from . import msp_sla_pause
 from . import msp_sla_ticket_escalation
 from . import res_company
 from . import project_project
+from . import res_company
+from . import res_config_settings
+from . import product_category
+from . import product_template
+from . import msp_revenue_schedule
+from . import msp_revenue_schedule_line

@@ -1,6 +1,9 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..tools import revenue
 
 
 class AccountMove(models.Model):
@@ -83,3 +86,146 @@ class AccountMove(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_msp_release(self):
         self._msp_release()
+
+    # ------------------------------------------------------------------
+    # Revenue recognition: a customer invoice or credit note line whose
+    # service period reaches beyond the invoice's month books its revenue to
+    # the deferred revenue account on posting, and gets a monthly schedule.
+    # ------------------------------------------------------------------
+    msp_revenue_schedule_ids = fields.One2many(
+        "msp.revenue.schedule",
+        "move_id",
+        string="Revenue Schedules",
+        readonly=True,
+    )
+    msp_revenue_schedule_count = fields.Integer(
+        compute="_compute_msp_revenue_schedule_count",
+        string="Revenue Schedule Count",
+    )
+
+    @api.depends("msp_revenue_schedule_ids")
+    def _compute_msp_revenue_schedule_count(self):
+        for move in self:
+            move.msp_revenue_schedule_count = len(
+                move.msp_revenue_schedule_ids.filtered(lambda s: s.state != "cancelled")
+            )
+
+    def _msp_revenue_defer_lines(self):
+        """Book the revenue of the lines to defer to the deferred revenue account
+        (their income account is kept on the line), and give back their income
+        account to lines that no longer qualify. Taxes are untouched."""
+        to_defer = {}
+        to_restore = self.env["account.move.line"]
+        for move in self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund")
+        ):
+            invoice_month_end = revenue.month_end(
+                move.invoice_date or fields.Date.context_today(move)
+            )
+            for line in move.invoice_line_ids.filtered(
+                lambda line: line.display_type == "product"
+            ):
+                settings = line._msp_revenue_settings()
+                deferred = settings["msp_deferred_revenue_account_id"]
+                qualifies = (
+                    deferred
+                    and line.start_date
+                    and line.end_date
+                    and line.end_date > invoice_month_end
+                    and (line.msp_revenue_income_account_id or line.account_id)
+                    != deferred
+                    and move.company_id.currency_id.compare_amounts(
+                        abs(line.balance), settings["msp_revenue_threshold"]
+                    )
+                    >= 0
+                    and not move.company_id.currency_id.is_zero(line.balance)
+                )
+                if qualifies and not settings["msp_revenue_journal_id"]:
+                    raise UserError(
+                        self.env._(
+                            "%(line)s: set a revenue recognition journal in the "
+                            "settings (Deferred Revenue) to defer its revenue.",
+                            line=line.display_name,
+                        )
+                    )
+                income = line.msp_revenue_income_account_id
+                if qualifies and not income:
+                    to_defer.setdefault((line.account_id, deferred), []).append(line.id)
+                elif qualifies and line.account_id != deferred:
+                    to_defer.setdefault((income, deferred), []).append(line.id)
+                elif not qualifies and income:
+                    to_restore |= line
+        lines = self.env["account.move.line"]
+        # Only the account changes: the analytic distribution the user chose is
+        # kept (it is recomputed from the account otherwise).
+        with self.env.protecting(
+            [lines._fields["analytic_distribution"]],
+            lines.browse([i for ids in to_defer.values() for i in ids]),
+        ):
+            for (income, deferred), line_ids in to_defer.items():
+                lines.browse(line_ids).write(
+                    {
+                        "msp_revenue_income_account_id": income.id,
+                        "account_id": deferred.id,
+                    }
+                )
+        to_restore._msp_revenue_restore_income_account()
+
+    def _post(self, soft=True):
+        self._msp_revenue_defer_lines()
+        posted = super()._post(soft=soft)
+        lines = posted.line_ids.filtered(
+            lambda line: (
+                line.msp_revenue_income_account_id and line.parent_state == "posted"
+            )
+        )
+        if lines:
+            live = (
+                self.env["msp.revenue.schedule"]
+                .sudo()
+                .search(
+                    [("move_line_id", "in", lines.ids), ("state", "!=", "cancelled")]
+                )
+            )
+            lines -= live.move_line_id
+            self.env["msp.revenue.schedule"]._create_for_move_lines(lines)
+        return posted
+
+    def button_draft(self):
+        recognitions = (
+            self.env["msp.revenue.schedule.line"]
+            .sudo()
+            .search([("move_id", "in", self.ids)], limit=1)
+        )
+        if recognitions:
+            raise UserError(
+                self.env._(
+                    "%(entry)s recognises deferred revenue: it cannot go back to "
+                    "draft. Reset or credit the invoice instead; its recognised "
+                    "revenue is then reversed.",
+                    entry=recognitions.move_id.display_name,
+                )
+            )
+        res = super().button_draft()
+        self._msp_revenue_unschedule()
+        return res
+
+    def _msp_revenue_unschedule(self):
+        schedules = (
+            self.env["msp.revenue.schedule"]
+            .sudo()
+            .search([("move_id", "in", self.ids), ("state", "!=", "cancelled")])
+        )
+        schedules._cancel_and_reverse(fields.Date.context_today(self))
+        self.line_ids.filtered(
+            "msp_revenue_income_account_id"
+        )._msp_revenue_restore_income_account()
+
+    def action_view_msp_revenue_schedules(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "msp_psa.action_msp_revenue_schedule"
+        )
+        action["domain"] = [("move_id", "=", self.id)]
+        action["context"] = {}
+        return action

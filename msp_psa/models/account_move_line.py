@@ -58,6 +58,16 @@ class AccountMoveLine(models.Model):
         readonly=True,
     )
 
+    msp_revenue_income_account_id = fields.Many2one(
+        "account.account",
+        string="Deferred Income Account",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Set when the line's revenue is deferred: the income account it is "
+        "recognised to, month by month.",
+    )
+
     def init(self):
         # A one-time addition is billed once: at most one line in an invoice
         # that is not cancelled.
@@ -68,3 +78,43 @@ class AccountMoveLine(models.Model):
              WHERE msp_line_kind = 'one_time' AND parent_state != 'cancel'
             """
         )
+
+    def _msp_revenue_settings(self):
+        self.ensure_one()
+        company = self.move_id.company_id
+        if self.product_id:
+            return self.product_id.product_tmpl_id._msp_revenue_settings(company)
+        return {
+            field: company[field]
+            for field in (
+                "msp_deferred_revenue_account_id",
+                "msp_revenue_journal_id",
+                "msp_revenue_method",
+                "msp_revenue_threshold",
+            )
+        }
+
+    def _msp_revenue_restore_income_account(self):
+        """Give the lines their income account back (keeping their analytic
+        distribution)."""
+        with self.env.protecting([self._fields["analytic_distribution"]], self):
+            for income, lines in self.grouped("msp_revenue_income_account_id").items():
+                lines.write(
+                    {"account_id": income.id, "msp_revenue_income_account_id": False}
+                )
+
+    def _prepare_analytic_lines(self):
+        # Deferred revenue feeds analytic accounting when it is recognised (the
+        # recognition entries carry the distribution), not when it is invoiced.
+        if self.msp_revenue_income_account_id:
+            return []
+        return super()._prepare_analytic_lines()
+
+    def copy_data(self, default=None):
+        # A copy (duplicate, credit note) starts from the income account: its own
+        # posting decides whether to defer.
+        vals_list = super().copy_data(default=default)
+        for line, vals in zip(self, vals_list, strict=True):
+            if line.msp_revenue_income_account_id and "account_id" in vals:
+                vals["account_id"] = line.msp_revenue_income_account_id.id
+        return vals_list

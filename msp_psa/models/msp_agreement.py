@@ -869,12 +869,18 @@ class MspAgreement(models.Model):
     def action_expire(self):
         self._check_state(("active", "suspended"), self.env._("expire"))
         self.write({"state": "expired"})
+        self.env["msp.revenue.schedule"]._stop_agreements(
+            self, fields.Date.context_today(self)
+        )
         return True
 
     def action_cancel(self):
         self._check_manager(self.env._("cancel"))
         self._check_state(("draft", "active", "suspended"), self.env._("cancel"))
         self.write({"state": "cancelled"})
+        self.env["msp.revenue.schedule"]._stop_agreements(
+            self, fields.Date.context_today(self)
+        )
         return True
 
     def action_reset_draft(self):

@@ -12,3 +12,4 @@ from . import test_ui_tour
 from . import test_ticket_mapping
 from . import test_sla
 from . import test_time_decision
+from . import test_revenue_recognition

@@ -1,2 +1,3 @@
 from . import periods
 from . import billing
+from . import revenue

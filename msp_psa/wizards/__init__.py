@@ -1,2 +1,3 @@
 from . import msp_billing_preview
 from . import msp_billing_preview_line
+from . import msp_revenue_report

@@ -1,0 +1,270 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+
+class MspRevenueScheduleLine(models.Model):
+    """One month of a recognition schedule. Posting it debits the deferred
+    revenue account and credits the income account (the other way round for a
+    negative amount, a credit note's or a reversal's)."""
+
+    _name = "msp.revenue.schedule.line"
+    _description = "MSP Revenue Recognition Month"
+    _order = "date, id"
+
+    schedule_id = fields.Many2one(
+        "msp.revenue.schedule",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+    )
+    date = fields.Date(
+        required=True,
+        readonly=True,
+        index=True,
+        help="Month end the revenue belongs to (or, for a reversal, the day it "
+        "was taken back).",
+    )
+    amount = fields.Monetary(readonly=True)
+    kind = fields.Selection(
+        [
+            ("recognition", "Recognition"),
+            ("termination", "Early termination"),
+            ("reversal", "Reversal"),
+        ],
+        default="recognition",
+        required=True,
+        readonly=True,
+    )
+    state = fields.Selection(
+        [("planned", "Deferred"), ("posted", "Recognised"), ("cancelled", "Cancelled")],
+        default="planned",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Recognition Entry",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line",
+        string="Deferred Revenue Item",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
+    date_posted = fields.Date(related="move_id.date", store=True, string="Posted On")
+    company_id = fields.Many2one(
+        related="schedule_id.company_id", store=True, index=True
+    )
+    currency_id = fields.Many2one(related="schedule_id.currency_id")
+    partner_id = fields.Many2one(
+        related="schedule_id.partner_id", store=True, string="Client"
+    )
+    agreement_id = fields.Many2one(related="schedule_id.agreement_id", store=True)
+    product_id = fields.Many2one(related="schedule_id.product_id", store=True)
+    income_account_id = fields.Many2one(
+        related="schedule_id.income_account_id", store=True
+    )
+    deferred_account_id = fields.Many2one(
+        related="schedule_id.deferred_account_id", store=True
+    )
+
+    def init(self):
+        # A month of a schedule is recognised once: at most one line that is not
+        # cancelled per schedule, month and kind.
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS msp_revenue_schedule_line_month_uniq
+                ON msp_revenue_schedule_line (schedule_id, date, kind)
+             WHERE state != 'cancelled'
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # Recognition
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_recognize_revenue(self):
+        """Daily: post the recognition entries that are due. Safe to run again:
+        only planned months are taken, and they are marked posted with the
+        entry in the same transaction."""
+        today = fields.Date.context_today(self)
+        due = self.sudo().search([("state", "=", "planned"), ("date", "<=", today)])
+        for company, lines in due.grouped("company_id").items():
+            # One company's problem (a deprecated account, a missing journal)
+            # stops nothing else; its months stay planned for the next run.
+            try:
+                with self.env.cr.savepoint():
+                    lines.with_company(company)._post_recognition()
+            except (UserError, ValidationError) as error:
+                _logger.warning(
+                    "Revenue recognition of %s failed: %s", company.name, error
+                )
+        return True
+
+    def _lock_for_posting(self):
+        """Lock the planned lines (two workers never post the same month)."""
+        if not self:
+            return self
+        self.flush_recordset(["state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM msp_revenue_schedule_line
+                 WHERE id IN %s AND state = 'planned'
+                   FOR UPDATE SKIP LOCKED
+                """,
+                tuple(self.ids),
+            )
+        )
+        return self.browse([row[0] for row in rows])
+
+    def _get_recognition_date(self, company, journal, day):
+        """``day``, or the first open date after the company's lock dates."""
+        locks = company._get_violated_lock_dates(day, False, journal)
+        if locks:
+            return locks[-1][0] + timedelta(days=1), locks
+        return day, []
+
+    def _post_recognition(self):
+        """One entry per company, journal and month: post it, link it back."""
+        lines = self.sudo()._lock_for_posting()
+        groups = {}
+        for line in lines:
+            schedule = line.schedule_id
+            key = (schedule.company_id, schedule.journal_id, line.date, line.kind)
+            groups.setdefault(key, lines.browse())
+            groups[key] |= line
+        if not groups:
+            return self.env["account.move"]
+        moves_vals = []
+        keys_per_move = []
+        for (company, journal, day, kind), group in groups.items():
+            vals, keys = group._prepare_recognition_move(company, journal, day, kind)
+            moves_vals.append(vals)
+            keys_per_move.append((group, keys))
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .with_context(skip_invoice_sync=True)
+            .create(moves_vals)
+        )
+        moves._post(soft=False)
+        for move, (group, keys) in zip(moves, keys_per_move, strict=True):
+            move_lines = move.line_ids.sorted("id")
+            per_item = {}
+            for line in group:
+                per_item.setdefault(keys[line.id], []).append(line.id)
+            for index, line_ids in per_item.items():
+                lines.browse(line_ids).write(
+                    {
+                        "state": "posted",
+                        "move_id": move.id,
+                        "move_line_id": move_lines[index].id,
+                    }
+                )
+        lines.schedule_id._update_state()
+        return moves
+
+    def _prepare_recognition_line_key(self):
+        """Lines merge on account, partner, analytic distribution and side."""
+        schedule = self.schedule_id
+        side = 1 if schedule.currency_id.compare_amounts(self.amount, 0) > 0 else -1
+        return side, schedule.partner_id.id
+
+    def _prepare_recognition_move(self, company, journal, day, kind):
+        """The values of the entry recognising these lines, and for each line the
+        index of its deferred revenue item in the entry."""
+        currency = company.currency_id
+        accounting_date, locks = self._get_recognition_date(company, journal, day)
+        month = day.strftime("%Y-%m")
+        if kind == "reversal":
+            ref = self.env._(
+                "Reversal of recognised revenue (invoice reset to draft or cancelled)"
+            )
+        elif kind == "termination":
+            ref = self.env._(
+                "Revenue recognition %(month)s (agreement ended early)", month=month
+            )
+        else:
+            ref = self.env._("Revenue recognition %(month)s", month=month)
+        narration = False
+        if locks:
+            narration = self.env._(
+                "Revenue of %(month)s posted on %(date)s, the first open date: "
+                "%(locks)s.",
+                month=month,
+                date=accounting_date,
+                locks=company._format_lock_dates(locks),
+            )
+            ref = self.env._(
+                "%(ref)s (posted on first open date %(date)s)",
+                ref=ref,
+                date=accounting_date,
+            )
+        merged = {}
+        line_keys = {}
+        for line in self:
+            schedule = line.schedule_id
+            side, partner_id = line._prepare_recognition_line_key()
+            analytic = schedule.analytic_distribution or {}
+            income_key = (
+                "income",
+                schedule.income_account_id.id,
+                partner_id,
+                tuple(sorted(analytic.items())),
+                side,
+            )
+            deferred_key = (
+                "deferred",
+                schedule.deferred_account_id.id,
+                partner_id,
+                side,
+            )
+            for key, balance, distribution in (
+                (income_key, -line.amount, analytic),
+                (deferred_key, line.amount, False),
+            ):
+                entry = merged.setdefault(
+                    key,
+                    {
+                        "account_id": key[1],
+                        "partner_id": partner_id,
+                        "analytic_distribution": distribution or False,
+                        "balance": 0.0,
+                    },
+                )
+                entry["balance"] += balance
+            line_keys[line.id] = deferred_key
+        order = list(merged)
+        line_vals = []
+        for key in order:
+            entry = merged[key]
+            entry["balance"] = currency.round(entry["balance"])
+            entry["name"] = ref
+            line_vals.append(fields.Command.create(entry))
+        return (
+            {
+                "move_type": "entry",
+                "company_id": company.id,
+                "journal_id": journal.id,
+                "date": accounting_date,
+                "ref": ref,
+                "narration": narration,
+                "line_ids": line_vals,
+            },
+            {line_id: order.index(key) for line_id, key in line_keys.items()},
+        )

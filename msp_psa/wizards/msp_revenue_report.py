@@ -1,0 +1,247 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+CAUSES = [
+    ("schedule", "Not yet recognised"),
+    ("no_schedule", "Entry on the account without a schedule"),
+]
+
+
+class MspRevenueReport(models.TransientModel):
+    """Deferred revenue at a date: the balance by client, agreement and product,
+    and the check that the deferred revenue accounts hold exactly what the
+    schedules have not yet recognised."""
+
+    _name = "msp.revenue.report"
+    _description = "MSP Deferred Revenue at a Date"
+
+    date = fields.Date(
+        required=True, default=lambda self: fields.Date.context_today(self)
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    line_ids = fields.One2many("msp.revenue.report.line", "report_id")
+    difference_line_ids = fields.One2many(
+        "msp.revenue.report.line",
+        "report_id",
+        domain=[("cause", "!=", "schedule")],
+        string="Differences",
+    )
+    amount_ledger = fields.Monetary(string="Deferred Revenue Accounts", readonly=True)
+    amount_schedules = fields.Monetary(string="Not Yet Recognised", readonly=True)
+    amount_difference = fields.Monetary(string="Difference", readonly=True)
+
+    def _schedule_balances(self):
+        """{schedule id: amount still deferred at the date}: what the invoice line
+        booked (when posted by then), less the months recognised by then."""
+        self.ensure_one()
+        self.env["msp.revenue.schedule"].flush_model()
+        self.env["msp.revenue.schedule.line"].flush_model()
+        self.env["account.move"].flush_model(["state", "date"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT s.id,
+                       CASE WHEN s.state != 'cancelled' AND inv.state = 'posted'
+                                 AND inv.date <= %(date)s
+                            THEN s.amount_total ELSE 0 END
+                       - COALESCE((
+                           SELECT SUM(l.amount)
+                             FROM msp_revenue_schedule_line l
+                             JOIN account_move rec ON rec.id = l.move_id
+                            WHERE l.schedule_id = s.id AND l.state = 'posted'
+                              AND rec.state = 'posted' AND rec.date <= %(date)s
+                       ), 0)
+                  FROM msp_revenue_schedule s
+                  LEFT JOIN account_move inv ON inv.id = s.move_id
+                 WHERE s.company_id = %(company)s
+                """,
+                date=self.date,
+                company=self.company_id.id,
+            )
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def _prepare_balance_lines(self):
+        currency = self.currency_id
+        schedules = self.env["msp.revenue.schedule"].sudo()
+        vals_list = []
+        for schedule_id, amount in self._schedule_balances().items():
+            if currency.is_zero(amount):
+                continue
+            schedule = schedules.browse(schedule_id)
+            vals_list.append(
+                {
+                    "report_id": self.id,
+                    "cause": "schedule",
+                    "schedule_id": schedule.id,
+                    "partner_id": schedule.partner_id.id,
+                    "agreement_id": schedule.agreement_id.id,
+                    "product_id": schedule.product_id.id,
+                    "account_id": schedule.deferred_account_id.id,
+                    "move_id": schedule.move_id.id,
+                    "amount": amount,
+                }
+            )
+        return vals_list
+
+    def _deferred_accounts(self):
+        company = self.company_id
+        accounts = company.msp_deferred_revenue_account_id
+        accounts |= (
+            self.env["msp.revenue.schedule"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            .deferred_account_id
+        )
+        for model in ("product.template", "product.category"):
+            accounts |= (
+                self.env[model]
+                .with_company(company)
+                .sudo()
+                .search([("msp_deferred_revenue_account_id", "!=", False)])
+                .msp_deferred_revenue_account_id
+            )
+        return accounts
+
+    def _prepare_difference_lines(self, accounts):
+        """The items on the deferred revenue accounts that no schedule explains
+        (entries made by hand): together they are the difference."""
+        vals_list = []
+        schedules = self.env["msp.revenue.schedule"].sudo()
+        explained = (
+            schedules.search([("company_id", "=", self.company_id.id)]).move_line_id
+            | schedules.line_ids.search(
+                [("company_id", "=", self.company_id.id), ("state", "=", "posted")]
+            ).move_line_id
+        )
+        unexplained = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("account_id", "in", accounts.ids),
+                    ("parent_state", "=", "posted"),
+                    ("date", "<=", self.date),
+                    ("id", "not in", explained.ids),
+                ]
+            )
+        )
+        for item in unexplained:
+            vals_list.append(
+                {
+                    "report_id": self.id,
+                    "cause": "no_schedule",
+                    "account_id": item.account_id.id,
+                    "partner_id": item.partner_id.commercial_partner_id.id,
+                    "move_id": item.move_id.id,
+                    "move_line_id": item.id,
+                    "amount": -item.balance,
+                }
+            )
+        return vals_list
+
+    def _compute_report(self):
+        self.ensure_one()
+        self.line_ids.unlink()
+        vals_list = self._prepare_balance_lines()
+        accounts = self._deferred_accounts()
+        ledger = 0.0
+        if accounts:
+            self.env["account.move.line"].flush_model()
+            ledger = -(
+                self.env["account.move.line"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("company_id", "=", self.company_id.id),
+                        ("account_id", "in", accounts.ids),
+                        ("parent_state", "=", "posted"),
+                        ("date", "<=", self.date),
+                    ],
+                    [],
+                    ["balance:sum"],
+                )[0][0]
+            )
+        schedules_total = sum(vals["amount"] for vals in vals_list)
+        vals_list += self._prepare_difference_lines(accounts)
+        self.env["msp.revenue.report.line"].create(vals_list)
+        self.write(
+            {
+                "amount_ledger": ledger,
+                "amount_schedules": schedules_total,
+                "amount_difference": self.currency_id.round(ledger - schedules_total),
+            }
+        )
+
+    def _action_lines(self, name, causes, views):
+        self._compute_report()
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "msp.revenue.report.line",
+            "view_mode": views,
+            "domain": [("report_id", "=", self.id), ("cause", "in", causes)],
+            "context": {"search_default_group_partner": 1},
+        }
+
+    def action_balance(self):
+        self.ensure_one()
+        return self._action_lines(
+            self.env._("Deferred Revenue at %(date)s", date=self.date),
+            ["schedule"],
+            "list,pivot",
+        )
+
+    def action_check(self):
+        self.ensure_one()
+        self._compute_report()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Deferred Revenue Check"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("msp_psa.msp_revenue_report_view_form_check").id, "form")
+            ],
+            "target": "current",
+        }
+
+    @api.model
+    def _check_balance(self, date, company):
+        """The check as data (for tests and scripts): (ledger, schedules,
+        difference, [(cause, amount)])."""
+        report = self.create({"date": date, "company_id": company.id})
+        report._compute_report()
+        return (
+            report.amount_ledger,
+            report.amount_schedules,
+            report.amount_difference,
+            [(line.cause, line.amount) for line in report.difference_line_ids],
+        )
+
+
+class MspRevenueReportLine(models.TransientModel):
+    _name = "msp.revenue.report.line"
+    _description = "MSP Deferred Revenue at a Date: Line"
+    _order = "cause, partner_id, id"
+
+    report_id = fields.Many2one(
+        "msp.revenue.report", required=True, ondelete="cascade", index=True
+    )
+    currency_id = fields.Many2one(related="report_id.currency_id")
+    cause = fields.Selection(CAUSES, required=True)
+    schedule_id = fields.Many2one("msp.revenue.schedule")
+    partner_id = fields.Many2one("res.partner", string="Client")
+    agreement_id = fields.Many2one("msp.agreement")
+    product_id = fields.Many2one("product.product")
+    account_id = fields.Many2one("account.account")
+    move_id = fields.Many2one("account.move", string="Entry")
+    move_line_id = fields.Many2one("account.move.line", string="Journal Item")
+    amount = fields.Monetary(string="Deferred")
