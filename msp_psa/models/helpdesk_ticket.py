@@ -26,6 +26,13 @@ class HelpdeskTicket(models.Model):
         store=True,
         help="No agreement covers this ticket: its time is billed as time & materials.",
     )
+    msp_change_request = fields.Boolean(
+        string="Change Request",
+        readonly=True,
+        copy=False,
+        help="Filed by the client from the agreement's portal page: a change of the "
+        "agreement to review. Nothing changes until staff edit the agreement.",
+    )
 
     @api.depends("commercial_partner_id", "team_id", "category_id")
     def _compute_msp_agreement_id(self):
