@@ -27,6 +27,7 @@
         "data/msp_managed_item_kind_data.xml",
         "data/msp_work_type_data.xml",
         "report/msp_mrr_report_views.xml",
+        "report/msp_agreement_report.xml",
         "views/msp_agreement_views.xml",
         "views/msp_agreement_addition_views.xml",
         "views/msp_agreement_addition_quantity_views.xml",
@@ -39,6 +40,7 @@
         "views/msp_agreement_period_views.xml",
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",
+        "views/msp_agreement_portal_templates.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
     ],
@@ -49,5 +51,6 @@
     },
     "demo": [
         "demo/msp_psa_demo.xml",
+        "demo/msp_psa_portal_demo.xml",
     ],
 }
