@@ -10,3 +10,4 @@ from . import test_demo
 from . import test_billing
 from . import test_ui_tour
 from . import test_ticket_mapping
+from . import test_portal
