@@ -333,3 +333,33 @@ class TestPortal(HttpCase):
         self.assertEqual(ticket.user_id, self.manager)
         self.assertIn("Add 3 users for the new branch", ticket.description)
         self.assertEqual(self.agreement_a.addition_ids.quantity, 12)
+
+    # ------------------------------------------------------------------
+    # Demo
+    # ------------------------------------------------------------------
+    def test_demo_client_portal(self):
+        """The README's demo login sees Contoso's agreement with real numbers."""
+        user = self.env.ref(
+            "msp_psa.user_portal_contoso_demo", raise_if_not_found=False
+        )
+        if not user:
+            self.skipTest("demo data not loaded")
+        agreement = self.env.ref("msp_psa.agreement_contoso_demo")
+        self.assertTrue(user._is_portal())
+        self.authenticate("portal_contoso", "portal_contoso")
+        response = self.url_open("/my/agreements")
+        self.assertIn(agreement.name, response.text)
+        self.assertNotIn(
+            self.env.ref("msp_psa.agreement_acme_demo").name, response.text
+        )
+        response = self.url_open(agreement.access_url)
+        self.assertEqual(response.status_code, 200)
+        seats = agreement.addition_ids.filtered(
+            lambda a: a.quantity_source == "counted"
+        )
+        self.assertGreater(seats.quantity, 0)
+        self.assertIn("Counted from your", response.text)
+        self.assertIn("o_msp_block_hours_remaining", response.text)
+        self.assertIn(
+            self.env.ref("msp_psa.ticket_contoso_vpn_demo").name, response.text
+        )
