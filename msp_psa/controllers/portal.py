@@ -31,8 +31,12 @@ class MspAgreementPortal(CustomerPortal):
     # Overridable knobs
     # ------------------------------------------------------------------
     def _msp_agreement_get_domain(self):
-        """What the list shows on top of the record rules."""
-        return []
+        """The agreements of the user's company, as a client (staff who read
+        every agreement see only their own company's here too)."""
+        return [
+            ("partner_id", "=", request.env.user.commercial_partner_id.id),
+            ("state", "!=", "draft"),
+        ]
 
     def _msp_agreement_get_searchbar_sortings(self):
         env = request.env

@@ -112,6 +112,19 @@ class TestPortal(HttpCase):
         response = self.url_open("/my/agreements?search=nothing-like-this")
         self.assertNotIn(self.agreement_a.name, response.text)
 
+    def test_staff_list_shows_no_clients_agreements(self):
+        """Staff read every agreement in the back office; their portal list is
+        their own company's as a client, not the clients'."""
+        self.authenticate("msp_portal_am", "msp_portal_am")
+        response = self.url_open("/my/agreements")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn(self.agreement_a.name, response.text)
+        self.assertNotIn(self.agreement_b.name, response.text)
+        # the page itself opens for them, with the way back to the back office
+        response = self.url_open(self.agreement_b.access_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Secret Other IT", response.text)
+
     def test_home_counts_agreements(self):
         self.authenticate("msp_portal_a", "msp_portal_a")
         counters = self.make_jsonrpc_request(
