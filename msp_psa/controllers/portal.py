@@ -147,10 +147,19 @@ class MspAgreementPortal(CustomerPortal):
         return request.render("msp_psa.portal_msp_agreement_page", values)
 
     def _msp_agreement_get_page_view_values(self, agreement_sudo, access_token, **kw):
+        ticket_sudo = request.env["helpdesk.ticket"]
+        if kw.get("ticket_id", "").isdigit():
+            ticket_sudo = ticket_sudo.sudo().browse(int(kw["ticket_id"])).exists()
+            if (
+                ticket_sudo.msp_agreement_id != agreement_sudo
+                or not ticket_sudo.msp_change_request
+            ):
+                ticket_sudo = ticket_sudo.browse()
         values = {
             "page_name": "msp_agreement",
             "agreement": agreement_sudo,
             "change_request": kw.get("change_request"),
+            "change_request_ticket": ticket_sudo,
             "change_request_error": self._msp_change_request_errors().get(
                 kw.get("change_request_error")
             ),
@@ -201,7 +210,7 @@ class MspAgreementPortal(CustomerPortal):
         elif quantity is not None and quantity < 0:
             query["change_request_error"] = "quantity"
         else:
-            agreement_sudo._msp_create_change_request(
+            ticket = agreement_sudo._msp_create_change_request(
                 request.env.user.partner_id,
                 description,
                 addition=agreement_sudo.addition_ids.filtered(
@@ -209,7 +218,7 @@ class MspAgreementPortal(CustomerPortal):
                 ),
                 quantity=quantity,
             )
-            query["change_request"] = "sent"
+            query.update(change_request="sent", ticket_id=ticket.id)
         return request.redirect(
             f"{agreement_sudo.access_url}?{url_encode(query)}#change_request"
         )

@@ -273,6 +273,7 @@ class TestPortal(HttpCase):
         self.assertEqual(ticket.partner_id, self.contact_a)
         self.assertEqual(ticket.commercial_partner_id, self.client_a)
         self.assertTrue(ticket.msp_change_request)
+        self.assertIn(ticket.number, response.text, "the page links the ticket")
         self.assertIn(self.agreement_a.name, ticket.name)
         self.assertIn(
             "Add 3 users &lt;b&gt;for&lt;/b&gt; the new branch", ticket.description
@@ -346,6 +347,23 @@ class TestPortal(HttpCase):
         self.assertEqual(ticket.user_id, self.manager)
         self.assertIn("Add 3 users for the new branch", ticket.description)
         self.assertEqual(self.agreement_a.addition_ids.quantity, 12)
+
+    def test_no_foreign_ticket_on_the_page(self):
+        """The confirmation links only a change request of this agreement."""
+        other = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Secret ticket of B",
+                "description": "B only",
+                "partner_id": self.contact_b.id,
+                "msp_agreement_id": self.agreement_b.id,
+            }
+        )
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        response = self.url_open(
+            f"{self.agreement_a.access_url}?change_request=sent&ticket_id={other.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn(other.number, response.text)
 
     # ------------------------------------------------------------------
     # Demo
