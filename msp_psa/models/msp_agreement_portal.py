@@ -25,6 +25,15 @@ class MspAgreement(models.Model):
         self.ensure_one()
         return self.env._("Agreement %(name)s", name=self.name)
 
+    def action_preview_portal(self):
+        """Open the agreement's portal page, as the client sees it."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": self.get_portal_url(),
+        }
+
     # ------------------------------------------------------------------
     # What the portal page shows (called on the sudo'd record, after the
     # controller checked the visitor's access)

@@ -48,7 +48,7 @@ class TestPortal(HttpCase):
             env,
             login="msp_portal_am",
             name="Alice Account Manager",
-            groups="msp_psa.group_msp_psa_user",
+            groups="msp_psa.group_msp_psa_user,base.group_partner_manager",
         )
         cls.seat = env["product.product"].create(
             {"name": "Tour seat", "type": "service", "list_price": 25.0}
@@ -190,6 +190,39 @@ class TestPortal(HttpCase):
                 f"{self.agreement_a.access_url}?access_token={token}"
             )
             self.assertNotIn("Tour Portal IT", response.text)
+
+    def test_breadcrumbs_are_the_agreements(self):
+        """The page's tickets and invoices do not turn the breadcrumbs into
+        another module's."""
+        self.env["helpdesk.ticket"].create(
+            {
+                "name": "Printer jam",
+                "description": "Jammed",
+                "partner_id": self.contact_a.id,
+                "msp_agreement_id": self.agreement_a.id,
+            }
+        )
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        response = self.url_open(self.agreement_a.access_url)
+        self.assertIn("Printer jam", response.text)
+        self.assertIn('href="/my/agreements?', response.text)
+        self.assertNotIn('href="/my/tickets?', response.text)
+
+    def test_back_office_preview_and_share(self):
+        action = self.agreement_a.with_user(self.manager).action_preview_portal()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        self.assertIn(
+            f"/my/agreements/{self.agreement_a.id}?access_token=", action["url"]
+        )
+        share = (
+            self.env["portal.share"]
+            .with_user(self.manager)
+            .with_context(active_model="msp.agreement", active_id=self.agreement_a.id)
+            .create({"partner_ids": [Command.set(self.contact_a.ids)]})
+        )
+        self.assertIn(self.agreement_a.access_token, share.share_link)
+        response = self.url_open(share.share_link)
+        self.assertIn("Tour Portal IT", response.text)
 
     def test_portal_rules(self):
         Agreement = self.env["msp.agreement"].with_user(self.portal_a)
