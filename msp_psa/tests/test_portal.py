@@ -327,6 +327,35 @@ class TestPortal(HttpCase):
         self.assertEqual(self._billing_state(self.agreement_a), before)
         self.assertEqual(addition.quantity, 12)
 
+    def test_change_request_keeps_its_agreement(self):
+        """The ticket stays on the agreement asked about, even when another of
+        the client's agreements covers the manager's team more specifically."""
+        team = self.env["helpdesk.ticket.team"].create(
+            {"name": "MSP Service Desk", "user_ids": [Command.link(self.manager.id)]}
+        )
+        specific = self._create_agreement(
+            self.client_a, "Team Desk A", date.today().replace(day=1), quantity=1
+        )
+        specific.team_ids = team
+        ticket = self.agreement_a._msp_create_change_request(
+            self.contact_a, "Remove a device"
+        )
+        ticket.flush_recordset()
+        ticket.invalidate_recordset()
+        self.assertEqual(ticket.team_id, team)
+        self.assertEqual(ticket.user_id, self.manager)
+        self.assertEqual(ticket.msp_agreement_id, self.agreement_a)
+        # a ticket left to the mapping would have gone to the other one
+        plain = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Plain",
+                "description": "Plain",
+                "partner_id": self.contact_a.id,
+                "user_id": self.manager.id,
+            }
+        )
+        self.assertEqual(plain.msp_agreement_id, specific)
+
     def test_empty_change_request_creates_nothing(self):
         self.authenticate("msp_portal_a", "msp_portal_a")
         url = self.agreement_a.access_url
