@@ -1,5 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
+
 from werkzeug.urls import url_encode
 
 from odoo import http
@@ -207,7 +209,7 @@ class MspAgreementPortal(CustomerPortal):
             addition_id, quantity = 0, -1
         if not description:
             query["change_request_error"] = "empty"
-        elif quantity is not None and quantity < 0:
+        elif quantity is not None and not (0 <= quantity < math.inf):
             query["change_request_error"] = "quantity"
         else:
             ticket = agreement_sudo._msp_create_change_request(

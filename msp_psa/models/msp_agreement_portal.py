@@ -1,5 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
+
 from markupsafe import Markup, escape
 
 from odoo import fields, models
@@ -141,8 +143,8 @@ class MspAgreement(models.Model):
             raise UserError(self.env._("Describe the change you need."))
         if addition and addition.agreement_id != self:
             raise UserError(self.env._("This addition is not on this agreement."))
-        if quantity is not None and quantity < 0:
-            raise UserError(self.env._("The quantity cannot be negative."))
+        if quantity is not None and not (0 <= quantity < math.inf):
+            raise UserError(self.env._("The quantity must be zero or more."))
         ticket = (
             self.env["helpdesk.ticket"]
             .sudo()

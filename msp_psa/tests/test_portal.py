@@ -367,6 +367,8 @@ class TestPortal(HttpCase):
             {"description": "   "},
             {"description": "Fewer seats", "quantity": "-2"},
             {"description": "Fewer seats", "quantity": "many"},
+            {"description": "Fewer seats", "quantity": "nan"},
+            {"description": "Fewer seats", "quantity": "inf"},
         ):
             response = self.url_open(
                 f"{url}/change_request", data={"csrf_token": token, **data}
