@@ -29,6 +29,7 @@
         "data/msp_revenue_cron.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
+        "report/msp_agreement_report.xml",
         "views/msp_agreement_views.xml",
         "views/msp_agreement_addition_views.xml",
         "views/msp_agreement_addition_quantity_views.xml",
@@ -44,6 +45,7 @@
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",
         "views/msp_revenue_schedule_views.xml",
+        "views/msp_agreement_portal_templates.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
@@ -57,5 +59,6 @@
     "demo": [
         "demo/msp_psa_demo.xml",
         "demo/msp_revenue_demo.xml",
+        "demo/msp_psa_portal_demo.xml",
     ],
 }

@@ -3,6 +3,7 @@ from . import msp_managed_item_kind
 from . import msp_managed_item
 from . import msp_agreement
 from . import msp_agreement_billing
+from . import msp_agreement_portal
 from . import msp_agreement_rate
 from . import msp_agreement_addition
 from . import msp_agreement_addition_quantity
@@ -21,7 +22,6 @@ from . import msp_sla_pause
 from . import msp_sla_ticket_escalation
 from . import res_company
 from . import project_project
-from . import res_company
 from . import res_config_settings
 from . import product_category
 from . import product_template

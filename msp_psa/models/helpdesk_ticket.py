@@ -91,6 +91,13 @@ class HelpdeskTicket(models.Model):
         store=True,
         help="No agreement covers this ticket: its time is billed as time & materials.",
     )
+    msp_change_request = fields.Boolean(
+        string="Change Request",
+        readonly=True,
+        copy=False,
+        help="Filed by the client from the agreement's portal page: a change of the "
+        "agreement to review. Nothing changes until staff edit the agreement.",
+    )
 
     @api.depends("commercial_partner_id", "team_id", "category_id")
     def _compute_msp_agreement_id(self):
@@ -105,9 +112,13 @@ class HelpdeskTicket(models.Model):
         clients = self.commercial_partner_id
         candidates = defaultdict(list)
         if clients:
-            for agreement in self.env["msp.agreement"].search(
-                [("partner_id", "in", clients.ids), ("state", "=", "active")],
-                order="date_start desc, name",
+            for agreement in (
+                self.env["msp.agreement"]
+                .sudo()
+                .search(
+                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
+                    order="date_start desc, name",
+                )
             ):
                 candidates[agreement.partner_id].append(agreement)
         today = fields.Date.context_today(self)
@@ -117,6 +128,8 @@ class HelpdeskTicket(models.Model):
             )
             best, best_rank = False, None
             for agreement in candidates.get(ticket.commercial_partner_id, []):
+                if agreement.company_id != ticket.company_id:
+                    continue
                 if agreement.date_start > day or (
                     agreement.date_end
                     and agreement.date_end < day

@@ -13,3 +13,4 @@ from . import test_ticket_mapping
 from . import test_sla
 from . import test_time_decision
 from . import test_revenue_recognition
+from . import test_portal

@@ -295,3 +295,43 @@ class TestSla(MspPsaCommon):
             ],
         )
         self.assertEqual(groups, [(2, 50.0, 1, 6.5)])
+
+    def test_portal_sla_summary(self):
+        quick = self._ticket("2026-01-12 09:00")
+        with freeze_time("2026-01-12 09:30"):
+            quick.message_post(
+                body="Fixed", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        self._move(quick, "2026-01-12 11:00", self.stage_done)
+        slow = self._ticket("2026-01-12 09:00")
+        self._move(slow, "2026-01-13 12:00", self.stage_done)
+        self.env.flush_all()
+        with freeze_time("2026-03-01"):
+            recent = self.agreement._msp_portal_sla_results(3)
+            year = self.agreement._msp_portal_sla_results(12)
+        with freeze_time("2026-06-01"):
+            self.assertEqual(self.agreement._msp_portal_sla_results(3)["tickets"], 0)
+        self.assertEqual(recent, year)
+        self.assertEqual(
+            year,
+            {
+                "tickets": 2,
+                "met": 1,
+                "breached": 1,
+                "met_pct": 50.0,
+                "avg_first_response_hours": 0.5,
+                "avg_resolution_hours": 6.5,
+            },
+        )
+        targets = self.agreement._msp_portal_sla_targets()
+        self.assertEqual(
+            [
+                (t["priority"], t["response_hours"], t["resolution_hours"], t["hours"])
+                for t in targets
+            ],
+            [
+                ("Very High", 0.5, 4.0, "24×7"),
+                ("High", 1.0, 4.0, "Office 9-17"),
+                ("Medium", 1.0, 8.0, "Office 9-17"),
+            ],
+        )

@@ -1,0 +1,233 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup, escape
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+# How many of an agreement's tickets and invoices its portal page lists.
+PORTAL_LIST_LIMIT = 20
+
+
+class MspAgreement(models.Model):
+    """The agreement as the client sees it in the customer portal."""
+
+    _name = "msp.agreement"
+    _inherit = ["msp.agreement", "portal.mixin"]
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for agreement in self:
+            agreement.access_url = f"/my/agreements/{agreement.id}"
+        return res
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Agreement %(name)s", name=self.name)
+
+    def action_preview_portal(self):
+        """Open the agreement's portal page, as the client sees it."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "target": "self",
+            "url": self.get_portal_url(),
+        }
+
+    # ------------------------------------------------------------------
+    # What the portal page shows (called on the sudo'd record, after the
+    # controller checked the visitor's access)
+    # ------------------------------------------------------------------
+    def _msp_portal_additions(self):
+        """The additions in service today or starting later (not the ended ones)."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return self.addition_ids.filtered(
+            lambda a: not a.date_end or a.date_end >= today
+        )
+
+    def _msp_portal_counted_items(self, addition):
+        """The managed items a counted addition's quantity comes from today."""
+        self.ensure_one()
+        if addition.quantity_source != "counted" or not addition.kind_id:
+            return self.env["msp.managed.item"]
+        return self.env["msp.managed.item"].search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("kind_id", "=", addition.kind_id.id),
+                ("is_current", "=", True),
+            ],
+            order="name",
+        )
+
+    def _msp_portal_renewal_date(self):
+        """The day the agreement renews (auto-renewal) or False."""
+        self.ensure_one()
+        if self.auto_renew and self.date_end:
+            return fields.Date.add(self.date_end, days=1)
+        return False
+
+    def _msp_portal_tickets(self, limit=PORTAL_LIST_LIMIT):
+        self.ensure_one()
+        return self.env["helpdesk.ticket"].search(
+            [("msp_agreement_id", "=", self.id)], order="create_date desc", limit=limit
+        )
+
+    def _msp_portal_invoices(self, limit=PORTAL_LIST_LIMIT):
+        """The posted invoices and credit notes that bill the agreement."""
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                *self._get_invoice_domain(),
+                ("state", "=", "posted"),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+            ],
+            order="invoice_date desc, id desc",
+            limit=limit,
+        )
+
+    def _msp_portal_sla_targets(self):
+        """The SLA targets of the agreement (its policy, else the company's
+        default), one dict per priority, the highest first::
+
+            {"priority": "High", "response_hours": 1.0, "resolution_hours": 8.0,
+             "hours": "Standard 40 hours/week"}
+
+        A target of 0 (none) is given as None.
+        """
+        self.ensure_one()
+        policy = self.sla_policy_id or self.company_id.msp_sla_policy_id
+        priorities = dict(
+            self.env["msp.sla.policy.line"]
+            ._fields["priority"]
+            ._description_selection(self.env)
+        )
+        return [
+            {
+                "priority": priorities[line.priority],
+                "response_hours": line.response_hours or None,
+                "resolution_hours": line.resolution_hours or None,
+                "hours": line._get_hours_label(),
+            }
+            for line in policy.sudo().line_ids.sorted("priority", reverse=True)
+        ]
+
+    def _msp_portal_sla_results(self, months):
+        """How the agreement's tickets received in the last ``months`` months
+        fared, counting the tickets with a final result (met or breached)::
+
+            {"tickets": int, "met": int, "breached": int, "met_pct": float or None,
+             "avg_first_response_hours": float or None,
+             "avg_resolution_hours": float or None}
+        """
+        self.ensure_one()
+        since = fields.Datetime.now() - relativedelta(months=months)
+        Ticket = self.env["helpdesk.ticket"].sudo()
+        domain = [
+            ("msp_agreement_id", "=", self.id),
+            ("msp_sla_start", ">=", since),
+            ("msp_sla_state", "not in", (False, "none")),
+        ]
+        counts = dict(Ticket._read_group(domain, ["msp_sla_state"], ["__count"]))
+        [[first_response]] = Ticket._read_group(
+            domain + [("msp_first_response_date", "!=", False)],
+            [],
+            ["msp_first_response_hours:avg"],
+        )
+        [[resolution]] = Ticket._read_group(
+            domain + [("msp_resolution_status", "in", ("met", "breached"))],
+            [],
+            ["msp_resolution_hours:avg"],
+        )
+        met, breached = counts.get("met", 0), counts.get("breached", 0)
+        return {
+            "tickets": sum(counts.values()),
+            "met": met,
+            "breached": breached,
+            "met_pct": 100.0 * met / (met + breached) if met + breached else None,
+            "avg_first_response_hours": first_response,
+            "avg_resolution_hours": resolution,
+        }
+
+    # ------------------------------------------------------------------
+    # Change requests
+    # ------------------------------------------------------------------
+    def _msp_create_change_request(
+        self, partner, request, addition=None, quantity=None
+    ):
+        """A client's request to change the agreement, filed from the portal.
+
+        Creates a helpdesk ticket for the account manager and notes it on the
+        agreement. Nothing about billing changes: staff accept the request by
+        changing the agreement themselves.
+
+        :param partner: the client's contact who asks
+        :param str request: what to change, in the client's words
+        :param addition: the addition concerned, if any
+        :param quantity: the quantity asked for it, if any
+        :return: the ticket
+        """
+        self.ensure_one()
+        request = (request or "").strip()
+        if not request:
+            raise UserError(self.env._("Describe the change you need."))
+        if addition and addition.agreement_id != self:
+            raise UserError(self.env._("This addition is not on this agreement."))
+        if quantity is not None and not (0 <= quantity < math.inf):
+            raise UserError(self.env._("The quantity must be zero or more."))
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .sudo()
+            .create(
+                self._prepare_change_request_ticket_vals(
+                    partner, request, addition, quantity
+                )
+            )
+        )
+        self.message_post(
+            body=Markup("%s<br/>%s")
+            % (
+                self.env._(
+                    "Change request %(ticket)s filed from the portal by %(partner)s:",
+                    ticket=ticket.number or ticket.name,
+                    partner=partner.display_name,
+                ),
+                escape(request),
+            ),
+            author_id=partner.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        return ticket
+
+    def _prepare_change_request_ticket_vals(self, partner, request, addition, quantity):
+        self.ensure_one()
+        lines = [escape(line) for line in request.splitlines()]
+        description = Markup("<p>%s</p>") % Markup("<br/>").join(lines)
+        if addition:
+            description += Markup("<p>%s</p>") % self.env._(
+                "Addition: %(addition)s (today %(current)s)",
+                addition=addition.product_id.display_name,
+                current=f"{addition.quantity:g}",
+            )
+        if quantity is not None:
+            description += Markup("<p>%s</p>") % self.env._(
+                "Requested quantity: %(quantity)s", quantity=f"{quantity:g}"
+            )
+        return {
+            "name": self.env._(
+                "Change request: %(agreement)s", agreement=self.display_name
+            ),
+            "description": description,
+            "partner_id": partner.id,
+            "partner_name": partner.name,
+            "partner_email": partner.email,
+            "company_id": self.company_id.id,
+            "user_id": self.user_id.id,
+            "msp_agreement_id": self.id,
+            "msp_change_request": True,
+        }
