@@ -8,6 +8,8 @@ from markupsafe import Markup, escape
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..tools import billing
+
 # How many of an agreement's tickets and invoices its portal page lists.
 PORTAL_LIST_LIMIT = 20
 
@@ -212,11 +214,12 @@ class MspAgreement(models.Model):
             description += Markup("<p>%s</p>") % self.env._(
                 "Addition: %(addition)s (today %(current)s)",
                 addition=addition.product_id.display_name,
-                current=f"{addition.quantity:g}",
+                current=billing.fmt_quantity(addition.quantity),
             )
         if quantity is not None:
             description += Markup("<p>%s</p>") % self.env._(
-                "Requested quantity: %(quantity)s", quantity=f"{quantity:g}"
+                "Requested quantity: %(quantity)s",
+                quantity=billing.fmt_quantity(quantity),
             )
         return {
             "name": self.env._(
