@@ -1,6 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from odoo import Command
 from odoo.tests import HttpCase, tagged
@@ -35,3 +35,41 @@ class TestUiTour(HttpCase):
         )
         agreement.action_activate()
         self.start_tour("/odoo", "msp_psa_backend_tour", login="admin")
+
+    def test_sla_and_leakage_tour(self):
+        env = self.env
+        policy = env["msp.sla.policy"].create(
+            {
+                "name": "Tour 24x7",
+                "line_ids": [
+                    Command.create(
+                        {"priority": "1", "response_hours": 1, "resolution_hours": 4}
+                    )
+                ],
+            }
+        )
+        env.company.msp_sla_policy_id = policy
+        client = env["res.partner"].create(
+            {"name": "Tour Prospect", "is_company": True}
+        )
+        project = env["project.project"].create({"name": "Tour support"})
+        ticket = env["helpdesk.ticket"].create(
+            {
+                "name": "Tour firewall down",
+                "description": "<p>Down</p>",
+                "partner_id": client.id,
+                "project_id": project.id,
+                "msp_sla_start": datetime.now() - timedelta(days=2),
+            }
+        )
+        self.assertEqual(ticket.msp_sla_state, "breached")
+        env["account.analytic.line"].create(
+            {
+                "name": "Tour: restarted the firewall",
+                "ticket_id": ticket.id,
+                "project_id": project.id,
+                "unit_amount": 1.0,
+                "employee_id": env["hr.employee"].create({"name": "Tour tech"}).id,
+            }
+        )
+        self.start_tour("/odoo", "msp_psa_sla_tour", login="admin")
