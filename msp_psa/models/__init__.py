@@ -16,6 +16,7 @@ from . import msp_agreement_period
 from . import msp_billing_run
 from . import msp_billing_run_issue
 from . import msp_sla_policy
+from . import msp_sla_policy_part
 from . import msp_sla_policy_line
 from . import msp_sla_escalation
 from . import msp_sla_pause

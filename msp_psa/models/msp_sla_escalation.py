@@ -11,12 +11,9 @@ class MspSlaEscalation(models.Model):
 
     _name = "msp.sla.escalation"
     _description = "MSP SLA Escalation Step"
+    _inherit = "msp.sla.policy.part"
     _order = "policy_id, target, percent, id"
 
-    policy_id = fields.Many2one(
-        "msp.sla.policy", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="policy_id.company_id", store=True)
     target = fields.Selection(
         [("response", "Response"), ("resolution", "Resolution")],
         required=True,
@@ -68,20 +65,3 @@ class MspSlaEscalation(models.Model):
         return self.env._(
             "%(target)s at %(percent)s %%", target=target, percent=self.percent
         )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records.policy_id._schedule_ticket_check()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.policy_id._schedule_ticket_check()
-        return res
-
-    def unlink(self):
-        policies = self.policy_id
-        res = super().unlink()
-        policies._schedule_ticket_check()
-        return res

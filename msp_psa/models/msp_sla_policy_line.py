@@ -16,12 +16,9 @@ class MspSlaPolicyLine(models.Model):
 
     _name = "msp.sla.policy.line"
     _description = "MSP SLA Target"
+    _inherit = "msp.sla.policy.part"
     _order = "policy_id, priority desc"
 
-    policy_id = fields.Many2one(
-        "msp.sla.policy", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="policy_id.company_id", store=True)
     priority = fields.Selection(PRIORITIES, required=True)
     response_hours = fields.Float(
         string="Response (h)",
@@ -84,20 +81,3 @@ class MspSlaPolicyLine(models.Model):
         self.ensure_one()
         calendar = self._get_calendar()
         return calendar.name if calendar else self.env._("24×7")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        records.policy_id._schedule_ticket_check()
-        return records
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.policy_id._schedule_ticket_check()
-        return res
-
-    def unlink(self):
-        policies = self.policy_id
-        res = super().unlink()
-        policies._schedule_ticket_check()
-        return res

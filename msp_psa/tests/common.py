@@ -119,3 +119,13 @@ class MspPsaCommon(AccountTestInvoicingCommon):
             (str(e.date), e.quantity_old, e.quantity_new, e.source)
             for e in addition.quantity_history_ids.sorted(lambda e: (e.date, e.id))
         ]
+
+
+class MspHelpdeskCommon(MspPsaCommon):
+    """MspPsaCommon with a helpdesk manager as the test user."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref(
+            "helpdesk_mgmt.group_helpdesk_manager"
+        )

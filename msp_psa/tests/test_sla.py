@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import new_test_user, tagged
 
-from .common import MspPsaCommon
+from .common import MspHelpdeskCommon
 
 
 def dt(text):
@@ -15,15 +15,9 @@ def dt(text):
 
 
 @tagged("post_install", "-at_install")
-class TestSla(MspPsaCommon):
+class TestSla(MspHelpdeskCommon):
     """The SLA clock runs in business minutes on the policy's calendar, stops
     while the ticket waits on the customer, and escalates once."""
-
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref(
-            "helpdesk_mgmt.group_helpdesk_manager"
-        )
 
     @classmethod
     def setUpClass(cls):

@@ -5,17 +5,11 @@ from datetime import date
 from odoo import Command
 from odoo.tests import tagged
 
-from .common import MspPsaCommon
+from .common import MspHelpdeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTicketMapping(MspPsaCommon):
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref(
-            "helpdesk_mgmt.group_helpdesk_manager"
-        )
-
+class TestTicketMapping(MspHelpdeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -6,19 +6,13 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import MspPsaCommon
+from .common import MspHelpdeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTimeDecision(MspPsaCommon):
+class TestTimeDecision(MspHelpdeskCommon):
     """Every hour of client work carries a stored billing decision, judged by
     its work date, and frozen once invoiced."""
-
-    @classmethod
-    def get_default_groups(cls):
-        return super().get_default_groups() | cls.env.ref(
-            "helpdesk_mgmt.group_helpdesk_manager"
-        )
 
     @classmethod
     def setUpClass(cls):
