@@ -28,6 +28,10 @@ DECISION_FACTS = {
     "msp_non_billable_reason",
 }
 
+# What an invoice billed: frozen once the line is invoiced (moving the time to
+# another project or task, as the helpdesk does with its ticket, stays free).
+BILLED_FACTS = DECISION_FACTS - {"project_id", "task_id"}
+
 
 class AccountAnalyticLine(models.Model):
     _inherit = "account.analytic.line"
@@ -140,9 +144,7 @@ class AccountAnalyticLine(models.Model):
     def write(self, vals):
         if self.env.context.get("msp_deciding") or not DECISION_FACTS & set(vals):
             return super().write(vals)
-        if any(line.msp_invoice_line_id for line in self) and (
-            DECISION_FACTS - {"msp_non_billable", "msp_non_billable_reason"}
-        ) & set(vals):
+        if any(line.msp_invoice_line_id for line in self) and BILLED_FACTS & set(vals):
             invoiced = self.filtered("msp_invoice_line_id")[:1]
             raise ValidationError(
                 self.env._(
