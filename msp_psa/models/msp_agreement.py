@@ -292,6 +292,8 @@ class MspAgreement(models.Model):
     addition_count = fields.Integer(compute="_compute_addition_count")
     managed_item_count = fields.Integer(compute="_compute_managed_item_count")
     invoice_count = fields.Integer(compute="_compute_invoice_count")
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
+    revenue_schedule_count = fields.Integer(compute="_compute_revenue_schedule_count")
     mrr = fields.Monetary(
         string="Monthly Recurring Revenue",
         compute="_compute_mrr",
@@ -575,6 +577,52 @@ class MspAgreement(models.Model):
         counts = self._get_invoice_counts()
         for agreement in self:
             agreement.invoice_count = counts.get(agreement.id, 0)
+
+    def _compute_ticket_count(self):
+        # sudo: a count, shown to MSP users whatever their helpdesk rights
+        counts = dict(
+            self.env["helpdesk.ticket"]
+            .sudo()
+            ._read_group(
+                [("msp_agreement_id", "in", self.ids)],
+                ["msp_agreement_id"],
+                ["__count"],
+            )
+        )
+        for agreement in self:
+            agreement.ticket_count = counts.get(agreement, 0)
+
+    def _compute_revenue_schedule_count(self):
+        # sudo: a count; the schedules themselves are for accountants
+        counts = dict(
+            self.env["msp.revenue.schedule"]
+            .sudo()
+            ._read_group(
+                [("agreement_id", "in", self.ids), ("state", "!=", "cancelled")],
+                ["agreement_id"],
+                ["__count"],
+            )
+        )
+        for agreement in self:
+            agreement.revenue_schedule_count = counts.get(agreement, 0)
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "helpdesk_mgmt.helpdesk_ticket_action"
+        )
+        action["domain"] = [("msp_agreement_id", "=", self.id)]
+        action["context"] = {"default_msp_agreement_id": self.id}
+        return action
+
+    def action_view_revenue_schedules(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "msp_psa.action_msp_revenue_schedule"
+        )
+        action["domain"] = [("agreement_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     def _compute_managed_item_count(self):
         counts = dict(

@@ -117,3 +117,19 @@ class TestDemo(TransactionCase):
             self.env["msp.sla.report"].search_count([("ticket_id", "in", tickets.ids)]),
             len(tickets),
         )
+
+    def test_agreement_smart_buttons(self):
+        contoso = self.env.ref("msp_psa.agreement_contoso_demo")
+        tickets = self.env["helpdesk.ticket"].search(
+            [("msp_agreement_id", "=", contoso.id)]
+        )
+        self.assertEqual(contoso.ticket_count, len(tickets))
+        self.assertGreaterEqual(contoso.ticket_count, 3)
+        action = contoso.action_view_tickets()
+        self.assertEqual(self.env["helpdesk.ticket"].search(action["domain"]), tickets)
+        backup = self.env.ref("msp_psa.agreement_bluebird_backup_demo")
+        self.assertEqual(backup.revenue_schedule_count, 1)
+        action = backup.action_view_revenue_schedules()
+        schedule = self.env["msp.revenue.schedule"].search(action["domain"])
+        self.assertEqual(schedule.agreement_id, backup)
+        self.assertEqual(contoso.revenue_schedule_count, 0)
