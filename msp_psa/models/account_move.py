@@ -224,7 +224,7 @@ class AccountMove(models.Model):
     def action_view_msp_revenue_schedules(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
-            "msp_psa.action_msp_revenue_schedule"
+            "msp_psa.msp_revenue_schedule_action"
         )
         action["domain"] = [("move_id", "=", self.id)]
         action["context"] = {}

@@ -618,7 +618,7 @@ class MspAgreement(models.Model):
     def action_view_revenue_schedules(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "msp_psa.action_msp_revenue_schedule"
+            "msp_psa.msp_revenue_schedule_action"
         )
         action["domain"] = [("agreement_id", "=", self.id)]
         action["context"] = {}

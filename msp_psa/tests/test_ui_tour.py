@@ -73,3 +73,50 @@ class TestUiTour(HttpCase):
             }
         )
         self.start_tour("/odoo", "msp_psa_sla_tour", login="admin")
+
+    def test_revenue_check_tour(self):
+        env = self.env
+        company = env.company
+        deferred = env["account.account"].create(
+            {
+                "name": "Tour Deferred Revenue",
+                "code": "TOUR2391",
+                "account_type": "liability_current",
+            }
+        )
+        journal = env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", company.id)], limit=1
+        )
+        company.write(
+            {
+                "msp_deferred_revenue_account_id": deferred.id,
+                "msp_revenue_journal_id": journal.id,
+                "msp_revenue_method": "monthly",
+            }
+        )
+        client = env["res.partner"].create({"name": "Tour Annual", "is_company": True})
+        today = date.today()
+        invoice = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": client.id,
+                "invoice_date": today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Annual support",
+                            "quantity": 1,
+                            "price_unit": 1200.0,
+                            "tax_ids": [],
+                            "start_date": today.replace(day=1),
+                            "end_date": today.replace(day=1) + timedelta(days=364),
+                        }
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        line = invoice.invoice_line_ids
+        self.assertEqual(line.account_id, deferred)
+        self.assertEqual(len(invoice.msp_revenue_schedule_ids), 1)
+        self.start_tour("/odoo", "msp_psa_revenue_tour", login="admin")
