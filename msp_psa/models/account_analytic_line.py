@@ -206,9 +206,11 @@ class AccountAnalyticLine(models.Model):
     def _msp_decide(self):
         """Store, for each line not yet invoiced, how it will be billed.
 
-        Lines of block-hour agreements are decided together with every open
-        line of their agreement, in work-date order, so that a back-dated line
-        draws the block before the lines logged after its date.
+        Lines of block-hour agreements are decided together with the open lines
+        whose block draw they can move (their period; with rolled-over hours,
+        everything from the oldest block valid on their date), in work-date
+        order, so that a back-dated line draws before the lines worked after
+        it.
         """
         lines = self.sudo().exists()
         if not lines:
@@ -255,12 +257,13 @@ class AccountAnalyticLine(models.Model):
             invoiced[line.msp_agreement_id.id].append(
                 (line.date, line.id, line.msp_prepaid_hours)
             )
+        last_day = {}
+        for line in self:
+            key = line.msp_agreement_id
+            last_day[key] = max(last_day.get(key, line.date), line.date)
         for agreement, spans in windows.items():
             first = min(start for start, _end in spans)
-            last = max(
-                [line.date for line in self if line.msp_agreement_id == agreement],
-                default=first,
-            )
+            last = last_day.get(agreement, first)
             ledgers[agreement.id] = (
                 agreement._msp_block_ledger(first, last),
                 invoiced[agreement.id],

@@ -1,11 +1,13 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from ..tools import billing, periods
 from ..tools import blocks as blocks_tools
@@ -407,12 +409,10 @@ class MspAgreement(models.Model):
         """Hours logged in the current block period (drawn or overage) and the
         hours left in the blocks valid today, less that overage. Community
         timesheets have no approval step: all logged time counts."""
+        balances = self._msp_block_balances()
         for agreement in self:
-            agreement.block_hours_used = 0.0
-            agreement.block_hours_remaining = 0.0
-            if not (agreement.id and agreement.date_start and agreement.block_hours):
-                continue
-            _total, left, used, overage = agreement._msp_block_balance()
+            # Without a block there is nothing to run out of.
+            _total, left, used, overage = balances.get(agreement.id, (0, 0, 0, 0))
             agreement.block_hours_used = used
             agreement.block_hours_remaining = left - overage
 
@@ -441,36 +441,54 @@ class MspAgreement(models.Model):
             start, end = self._period_containing(end + timedelta(days=1))
         return blocks_tools.BlockLedger(blocks)
 
-    def _msp_block_balance(self, day=None):
-        """(hours of the blocks valid on ``day``, hours left in them, hours
-        logged in ``day``'s block period, overage among them)."""
-        self.ensure_one()
+    def _msp_block_balances(self, day=None):
+        """{agreement id: (hours of the blocks valid on ``day``, hours left in
+        them, hours logged in ``day``'s block period, overage among them)} for
+        the block-hour agreements among these, from one read of their time."""
         day = day or fields.Date.context_today(self)
-        start = self._get_block_start()
-        first = self._msp_block_window(start)[0]
-        ledger = self._msp_block_ledger(first, day)
-        used = overage = 0.0
+        agreements = self.filtered(lambda a: a.id and a.date_start and a.block_hours)
+        if not agreements:
+            return {}
+        starts = {a.id: a._get_block_start() for a in agreements}
+        firsts = {a.id: a._msp_block_window(starts[a.id])[0] for a in agreements}
+        ledgers = {a.id: a._msp_block_ledger(firsts[a.id], day) for a in agreements}
+        used, overage = defaultdict(float), defaultdict(float)
+        # sudo: the agreement's time, whoever logged it
         for line in (
             self.env["account.analytic.line"]
             .sudo()
             .search(
-                [
-                    ("msp_agreement_id", "=", self.id),
-                    ("date", ">=", first),
-                    ("date", "<=", day),
-                    "|",
-                    ("msp_prepaid_hours", "!=", 0),
-                    ("msp_overage_hours", "!=", 0),
-                ],
+                expression.AND(
+                    [
+                        expression.OR(
+                            [
+                                [
+                                    ("msp_agreement_id", "=", a.id),
+                                    ("date", ">=", firsts[a.id]),
+                                ]
+                                for a in agreements
+                            ]
+                        ),
+                        [
+                            ("date", "<=", day),
+                            "|",
+                            ("msp_prepaid_hours", "!=", 0),
+                            ("msp_overage_hours", "!=", 0),
+                        ],
+                    ]
+                ),
                 order="date, id",
             )
         ):
-            ledger.draw(line.date, line.msp_prepaid_hours)
-            if line.date >= start:
-                used += line.msp_prepaid_hours + line.msp_overage_hours
-                overage += line.msp_overage_hours
-        total, left = ledger.balance(day)
-        return total, left, used, overage
+            key = line.msp_agreement_id.id
+            ledgers[key].draw(line.date, line.msp_prepaid_hours)
+            if line.date >= starts[key]:
+                used[key] += line.msp_prepaid_hours + line.msp_overage_hours
+                overage[key] += line.msp_overage_hours
+        return {
+            key: (*ledger.balance(day), used[key], overage[key])
+            for key, ledger in ledgers.items()
+        }
 
     def _msp_redecide_time(self):
         """The terms changed: decide again the time not yet invoiced."""
@@ -486,8 +504,9 @@ class MspAgreement(models.Model):
         """Schedule an activity for the account manager when the current block
         passes 70, 90 and 100 % (each once per block)."""
         self.invalidate_recordset(["block_hours_used", "block_hours_remaining"])
+        balances = self.filtered(lambda a: a.state == "active")._msp_block_balances()
         for agreement in self:
-            if not agreement.block_hours or agreement.state != "active":
+            if agreement.id not in balances:
                 continue
             start = agreement._get_block_start()
             level = (
@@ -495,7 +514,7 @@ class MspAgreement(models.Model):
                 if agreement.block_alert_start == start
                 else 0
             )
-            total, left, _used, overage = agreement._msp_block_balance()
+            total, left, _used, overage = balances[agreement.id]
             share = (total - left + overage) / total * 100 if total else 0.0
             reached = max(
                 (threshold for threshold in BLOCK_THRESHOLDS if share >= threshold),
@@ -535,12 +554,25 @@ class MspAgreement(models.Model):
             return self.date_start
         return self._period_containing(today)[0]
 
-    def _compute_addition_count(self):
-        counts = dict(
-            self.env["msp.agreement.addition"]._read_group(
-                [("agreement_id", "in", self.ids)], ["agreement_id"], ["__count"]
-            )
+    def _count_related(self, model, field="agreement_id", domain=()):
+        """{agreement: number of ``model`` records linking to it by ``field``}.
+        sudo: a count for a smart button, whatever the user's rights on them."""
+        return dict(
+            self.env[model]
+            .sudo()
+            ._read_group([(field, "in", self.ids), *domain], [field], ["__count"])
         )
+
+    def _action_related(self, xmlid, field="agreement_id", create=True):
+        """``xmlid``'s window action on the records linking to this agreement."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [(field, "=", self.id)]
+        action["context"] = {f"default_{field}": self.id} if create else {}
+        return action
+
+    def _compute_addition_count(self):
+        counts = self._count_related("msp.agreement.addition")
         for agreement in self:
             agreement.addition_count = counts.get(agreement, 0)
 
@@ -579,50 +611,16 @@ class MspAgreement(models.Model):
             agreement.invoice_count = counts.get(agreement.id, 0)
 
     def _compute_ticket_count(self):
-        # sudo: a count, shown to MSP users whatever their helpdesk rights
-        counts = dict(
-            self.env["helpdesk.ticket"]
-            .sudo()
-            ._read_group(
-                [("msp_agreement_id", "in", self.ids)],
-                ["msp_agreement_id"],
-                ["__count"],
-            )
-        )
+        counts = self._count_related("helpdesk.ticket", "msp_agreement_id")
         for agreement in self:
             agreement.ticket_count = counts.get(agreement, 0)
 
     def _compute_revenue_schedule_count(self):
-        # sudo: a count; the schedules themselves are for accountants
-        counts = dict(
-            self.env["msp.revenue.schedule"]
-            .sudo()
-            ._read_group(
-                [("agreement_id", "in", self.ids), ("state", "!=", "cancelled")],
-                ["agreement_id"],
-                ["__count"],
-            )
+        counts = self._count_related(
+            "msp.revenue.schedule", domain=[("state", "!=", "cancelled")]
         )
         for agreement in self:
             agreement.revenue_schedule_count = counts.get(agreement, 0)
-
-    def action_view_tickets(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "helpdesk_mgmt.helpdesk_ticket_action"
-        )
-        action["domain"] = [("msp_agreement_id", "=", self.id)]
-        action["context"] = {"default_msp_agreement_id": self.id}
-        return action
-
-    def action_view_revenue_schedules(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "msp_psa.msp_revenue_schedule_action"
-        )
-        action["domain"] = [("agreement_id", "=", self.id)]
-        action["context"] = {}
-        return action
 
     def _compute_managed_item_count(self):
         counts = dict(
@@ -980,13 +978,15 @@ class MspAgreement(models.Model):
     # Smart buttons
     # ------------------------------------------------------------------
     def action_view_additions(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "msp_psa.msp_agreement_addition_action"
+        return self._action_related("msp_psa.msp_agreement_addition_action")
+
+    def action_view_tickets(self):
+        return self._action_related(
+            "helpdesk_mgmt.helpdesk_ticket_action", "msp_agreement_id"
         )
-        action["domain"] = [("agreement_id", "=", self.id)]
-        action["context"] = {"default_agreement_id": self.id}
-        return action
+
+    def action_view_revenue_schedules(self):
+        return self._action_related("msp_psa.msp_revenue_schedule_action", create=False)
 
     def action_view_managed_items(self):
         self.ensure_one()

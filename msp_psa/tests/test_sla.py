@@ -196,6 +196,9 @@ class TestSla(MspHelpdeskCommon):
         self.assertEqual(ticket.msp_sla_next_check, dt("2026-01-09 10:45"))
         with freeze_time("2026-01-09 10:50"):
             cron()
+            ticket.invalidate_recordset(["msp_sla_remaining_hours"])
+            # 10 business minutes to the response deadline
+            self.assertAlmostEqual(ticket.msp_sla_remaining_hours, 10 / 60, places=4)
         self.assertEqual(ticket.msp_response_status, "at_risk")
         self.assertEqual(ticket.msp_sla_state, "at_risk")
         with freeze_time("2026-01-09 11:05"):
@@ -241,6 +244,10 @@ class TestSla(MspHelpdeskCommon):
             cron()
             cron()
         self.assertEqual(planned.state, "done")
+        notes = ticket.message_ids.filtered(
+            lambda m: "SLA escalation (Resolution at 75 %)" in (m.body or "")
+        )
+        self.assertEqual(len(notes), 1)
         self.assertEqual(ticket.priority, "2", "raised by one level, once")
         self.assertEqual(ticket.user_id, self.tech)
         activities = ticket.activity_ids.filtered(
@@ -329,3 +336,14 @@ class TestSla(MspHelpdeskCommon):
                 ("Medium", 1.0, 8.0, "Office 9-17"),
             ],
         )
+
+    def test_policy_change_replans_open_tickets_through_the_cron(self):
+        ticket = self._ticket("2026-01-09 10:00")  # 8 h: Monday 10:00
+        self.assertEqual(ticket.msp_resolution_deadline, dt("2026-01-12 10:00"))
+        with freeze_time("2026-01-09 10:30"):
+            self.policy.line_ids.filtered(lambda x: x.priority == "1").write(
+                {"resolution_hours": 4}
+            )
+            self.assertLessEqual(ticket.msp_sla_next_check, dt("2026-01-09 10:30"))
+            self.env["helpdesk.ticket"]._cron_msp_sla_check()
+        self.assertEqual(ticket.msp_resolution_deadline, dt("2026-01-09 14:00"))
