@@ -8,6 +8,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from ..tools import mrr as mrr_tools
+
 
 class MspAgreementAddition(models.Model):
     """A billable item of an agreement: a product, a quantity and a monthly unit price.
@@ -189,8 +191,8 @@ class MspAgreementAddition(models.Model):
         for addition in self:
             # A new addition has no currency until its agreement is chosen.
             currency = addition.currency_id or addition.env.company.currency_id
-            addition.billable_quantity = max(
-                addition.quantity - addition.included_quantity, 0.0
+            addition.billable_quantity = mrr_tools.billable_quantity(
+                addition.quantity, addition.included_quantity
             )
             addition.monthly_amount = currency.round(
                 addition.billable_quantity * addition.price_unit
@@ -206,7 +208,7 @@ class MspAgreementAddition(models.Model):
 
     def _is_in_service(self, day):
         self.ensure_one()
-        return self.date_start <= day and (not self.date_end or self.date_end >= day)
+        return mrr_tools.in_service(self.date_start, self.date_end, day)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -520,6 +522,20 @@ class MspAgreementAddition(models.Model):
             self.browse(ids).with_context(msp_quantity_counted=True).write(
                 {"quantity": quantity}
             )
+
+    def _get_monthly_amount_at(self, day):
+        """What the addition bills a month on ``day``: its subtotal today; on
+        another day, the quantity its log gives for that day, at today's price
+        (0 for a one-time addition or outside its service)."""
+        self.ensure_one()
+        if self.recurrence != "recurring" or not self._is_in_service(day):
+            return 0.0
+        if day == fields.Date.context_today(self):
+            return self.monthly_amount
+        quantity = mrr_tools.billable_quantity(
+            self._get_quantity_at(day), self.included_quantity
+        )
+        return self.currency_id.round(quantity * self.price_unit)
 
     def _get_quantity_at(self, day):
         """Quantity of the addition on ``day`` per its log (0 outside its service)."""
