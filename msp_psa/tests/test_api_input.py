@@ -453,6 +453,15 @@ class TestApiInput(HttpCase):
                     message,
                 )
                 self.assertEqual(self._written(), before)
+        # the effective date may also come in the context of a plain write
+        self.assertRefused(
+            "msp.agreement.addition",
+            "write",
+            [[self.manual.id], {"quantity": 12}],
+            {"context": {"msp_quantity_date": "2026-13-45"}},
+            'date of the quantity change: "2026-13-45" is not a date (YYYY-MM-DD).',
+        )
+        self.assertEqual(self._written(), before)
         # valid input as before: a number as text, today, a note
         self.assertTrue(
             self._call(
