@@ -9,6 +9,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
 from ..tools import mrr as mrr_tools
+from ..tools import validate
+
+# The longest note an integration may leave on a quantity change.
+QUANTITY_NOTE_LENGTH = 1000
 
 
 class MspAgreementAddition(models.Model):
@@ -331,7 +335,15 @@ class MspAgreementAddition(models.Model):
         the future (the addition's quantity is today's).
         """
         today = fields.Date.context_today(self)
-        day = fields.Date.to_date(self.env.context.get("msp_quantity_date")) or today
+        with validate.user_errors(self.env):
+            day = (
+                validate.to_date(
+                    self.env.context.get("msp_quantity_date"),
+                    self.env._("date of the quantity change"),
+                    required=False,
+                )
+                or today
+            )
         if day > today:
             raise UserError(
                 self.env._(
@@ -399,10 +411,41 @@ class MspAgreementAddition(models.Model):
             models.execute_kw(db, uid, key, "msp.agreement.addition",
                               "set_quantity", [[addition_id], 42],
                               {"date": "2026-11-17"})
+
+        The quantity must be a finite number of zero or more, the date a
+        ``YYYY-MM-DD`` not in the future: anything else is refused with a
+        ``ValidationError`` naming the value and the addition, and nothing is
+        written.
         """
+        label = ", ".join(
+            self.env._(
+                "%(addition)s on %(agreement)s",
+                addition=addition.product_id.display_name,
+                agreement=addition.agreement_id.display_name,
+            )
+            for addition in self
+        ) or self.env._("no addition")
+        with validate.user_errors(self.env):
+            quantity = validate.to_float(
+                quantity,
+                self.env._("quantity of %(additions)s", additions=label),
+                minimum=0,
+            )
+            day = validate.to_date(
+                date,
+                self.env._("date of the quantity of %(additions)s", additions=label),
+                latest=fields.Date.context_today(self),
+                required=False,
+            )
+            note = validate.to_text(
+                note,
+                self.env._("note on the quantity of %(additions)s", additions=label),
+                max_length=QUANTITY_NOTE_LENGTH,
+                required=False,
+            )
         ctx = {"msp_quantity_source": "api"}
-        if date:
-            ctx["msp_quantity_date"] = date
+        if day:
+            ctx["msp_quantity_date"] = day
         self.with_context(**ctx).write({"quantity": quantity})
         if note:
             entries = self.quantity_history_ids.sorted("id")[-1:]
