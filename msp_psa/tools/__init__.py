@@ -1,3 +1,4 @@
 from . import periods
 from . import billing
 from . import revenue
+from . import labels

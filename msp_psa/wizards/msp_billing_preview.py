@@ -20,6 +20,14 @@ class MspBillingPreview(models.TransientModel):
     line_ids = fields.One2many("msp.billing.preview.line", "preview_id", readonly=True)
     amount_untaxed = fields.Monetary(compute="_compute_amount_untaxed")
 
+    @api.depends("agreement_id.display_name")
+    def _compute_display_name(self):
+        for preview in self:
+            preview.display_name = self.env._(
+                "Next invoice of %(agreement)s",
+                agreement=preview.agreement_id.display_name or "",
+            )
+
     @api.depends("line_ids.subtotal")
     def _compute_amount_untaxed(self):
         for preview in self:
