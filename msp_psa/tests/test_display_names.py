@@ -127,6 +127,8 @@ class TestDisplayNames(TransactionCase):
     def test_agreement_labels(self):
         agreement = self.env.ref("msp_psa.agreement_acme_demo")
         addition = agreement.addition_ids[0]
+        # The description's first line, not the product's whole sales text.
+        self.assertEqual(addition.display_name, addition.product_id.display_name)
         entry = self.env["msp.agreement.addition.quantity"].create(
             {
                 "addition_id": addition.id,
