@@ -155,6 +155,14 @@ class MspAgreementAddition(models.Model):
                     addition.product_id.get_product_multiline_description_sale()
                 )
 
+    @api.depends("name", "product_id.display_name")
+    def _compute_display_name(self):
+        # The description's first line: the rest is the product's sales text.
+        for addition in self:
+            addition.display_name = (addition.name or "").split("\n")[0] or (
+                addition.product_id.display_name or ""
+            )
+
     @api.depends("product_id", "agreement_id.partner_id", "agreement_id.currency_id")
     def _compute_price_unit(self):
         for addition in self:

@@ -36,6 +36,14 @@ class MspBillingPreview(models.TransientModel):
                     )
         return super().create(vals_list)
 
+    @api.depends("agreement_id.display_name")
+    def _compute_display_name(self):
+        for preview in self:
+            preview.display_name = self.env._(
+                "Next invoice of %(agreement)s",
+                agreement=preview.agreement_id.display_name or "",
+            )
+
     @api.depends("line_ids.subtotal")
     def _compute_amount_untaxed(self):
         for preview in self:

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..tools import validate
+from ..tools import labels
 
 CAUSES = [
     ("schedule", "Not yet recognised"),
@@ -74,6 +75,14 @@ class MspRevenueReport(models.TransientModel):
                 )
             )
         return vals
+
+    @api.depends("date")
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._(
+                "Deferred revenue check at %(date)s",
+                date=labels.fmt_date(report.date) if report.date else "",
+            )
 
     def _schedule_balances(self):
         """{schedule id: amount still deferred at the date}: what the invoice line
@@ -285,3 +294,19 @@ class MspRevenueReportLine(models.TransientModel):
     move_id = fields.Many2one("account.move", string="Entry")
     move_line_id = fields.Many2one("account.move.line", string="Journal Item")
     amount = fields.Monetary(string="Deferred")
+
+    @api.depends(
+        "cause", "schedule_id.display_name", "move_line_id.move_name", "move_id.name"
+    )
+    def _compute_display_name(self):
+        causes = dict(self._fields["cause"]._description_selection(self.env))
+        for line in self:
+            line.display_name = self.env._(
+                "%(origin)s: %(cause)s",
+                origin=line.schedule_id.display_name
+                or line.move_line_id.move_name
+                or line.move_id.name
+                or line.partner_id.display_name
+                or "",
+                cause=causes.get(line.cause, ""),
+            )
