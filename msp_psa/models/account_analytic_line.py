@@ -8,6 +8,7 @@ from odoo.osv import expression
 from odoo.tools import float_compare, float_is_zero
 
 from ..tools import billing
+from ..tools import hours as hours_tools
 
 DECISIONS = [
     ("covered", "Covered"),
@@ -108,6 +109,36 @@ class AccountAnalyticLine(models.Model):
         help="Client work no invoice will pick up as it stands: no billing "
         "decision, or billable without an agreement to bill it under.",
     )
+    # The hours of the line by the way they are billed (they add up to the
+    # line's hours): what Hours by Billing Decision sums, and what the engine
+    # invoices (prepaid and overage on the block lines, billable as time &
+    # materials).
+    msp_covered_hours = fields.Float(
+        string="Covered Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours covered by the fee.",
+    )
+    msp_billable_hours = fields.Float(
+        string="Billable Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours billed as time & materials at the line's rate (overage "
+        "beyond a block is counted apart).",
+    )
+    msp_non_billable_hours = fields.Float(
+        string="Non-billable Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours staff decided not to bill.",
+    )
+    msp_undecided_hours = fields.Float(
+        string="Undecided Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Client hours nothing will bill as they stand (Leakage Queue): no "
+        "billing decision, or no agreement to bill them under.",
+    )
 
     @api.depends("ticket_id.msp_agreement_id", "project_id.msp_agreement_id")
     def _compute_msp_agreement_id(self):
@@ -118,6 +149,27 @@ class AccountAnalyticLine(models.Model):
                 line.msp_agreement_id = line.ticket_id.msp_agreement_id
             elif line.project_id.msp_agreement_id:
                 line.msp_agreement_id = line.project_id.msp_agreement_id
+
+    @api.depends(
+        "unit_amount",
+        "msp_billing_decision",
+        "msp_prepaid_hours",
+        "msp_overage_hours",
+        "msp_to_review",
+    )
+    def _compute_msp_hours_split(self):
+        for line in self:
+            split = hours_tools.split_hours(
+                line.unit_amount,
+                line.msp_billing_decision,
+                line.msp_prepaid_hours,
+                line.msp_overage_hours,
+                line.msp_to_review,
+            )
+            line.msp_covered_hours = split["covered"]
+            line.msp_billable_hours = split["billable"]
+            line.msp_non_billable_hours = split["non_billable"]
+            line.msp_undecided_hours = split["undecided"]
 
     @api.constrains("msp_non_billable", "msp_non_billable_reason")
     def _check_non_billable_reason(self):

@@ -700,7 +700,7 @@ class MspAgreement(models.Model):
             groups.setdefault(key, []).append(ts)
         lines = []
         for (ticket, task, product, price), group in groups.items():
-            hours = sum(ts.unit_amount for ts in group)
+            hours = sum(ts.msp_billable_hours for ts in group)
             days = sorted({ts.date for ts in group})
             origin = ticket.display_name or task.display_name or product.name
             lines.append(
