@@ -81,6 +81,12 @@ class TestHoursSplit(BaseCase):
         # Internal time is no client's hours.
         self.assertEqual(sum(hours.split_hours(3.0, False, 0, 0, False).values()), 0)
 
+    def test_status_never_says_billable_for_a_leak(self):
+        self.assertEqual(hours.status("billable", True), "leaked")
+        self.assertEqual(hours.status(False, True), "undecided")
+        self.assertEqual(hours.status("billable", False), "billable")
+        self.assertFalse(hours.status(False, False))
+
 
 @tagged("post_install", "-at_install")
 class TestHoursReport(MspHelpdeskCommon):
@@ -130,7 +136,13 @@ class TestHoursReport(MspHelpdeskCommon):
             ),
             (1.5, 1.0, 0.0),
         )
-        lines = first | split | after
+        # Time & materials by decision of staff on a block agreement.
+        extra = self._timesheet(agreement, "2026-01-25", 0.5, name="Cabling")
+        extra.action_msp_bill_time_materials(self.labour.id, 95.0)
+        self.assertEqual(
+            (extra.msp_billable_hours, extra.msp_prepaid_hours), (0.5, 0.0)
+        )
+        lines = first | split | after | extra
         for line in lines:
             self.assertAlmostEqual(
                 sum(line[m] for m in MEASURES[:-1]), line.unit_amount, places=6
@@ -142,10 +154,10 @@ class TestHoursReport(MspHelpdeskCommon):
                 "msp_covered_hours": 0.0,
                 "msp_prepaid_hours": 5.0,
                 "msp_overage_hours": 2.0,
-                "msp_billable_hours": 0.0,
+                "msp_billable_hours": 0.5,
                 "msp_non_billable_hours": 0.0,
                 "msp_undecided_hours": 0.0,
-                "unit_amount": 7.0,
+                "unit_amount": 7.5,
             },
         )
         with freeze_time("2026-02-01"):
@@ -158,7 +170,11 @@ class TestHoursReport(MspHelpdeskCommon):
         jan = fields.Date.to_date("2026-01-01")
         billed = invoiced(move)
         self.assertEqual(billed[(agreement, jan, "overage")], 2.0)
-        self.assertEqual(billed[(agreement, jan, "time")], 0.0)
+        self.assertEqual(billed[(agreement, jan, "time")], 0.5)
+        self.assertEqual(billed[(agreement, jan, "block_usage")], 7.0)
+        tm = move.invoice_line_ids.filtered(lambda li: li.msp_line_kind == "time")
+        self.assertEqual((tm.product_id, tm.price_unit), (self.labour, 95.0))
+        self.assertEqual(extra.msp_invoice_line_id, tm)
         overage = move.invoice_line_ids.filtered(
             lambda li: li.msp_line_kind == "overage"
         )
@@ -184,6 +200,7 @@ class TestHoursReport(MspHelpdeskCommon):
                 "employee_id": self.employee.id,
             }
         )
+        self.assertEqual(line.msp_billing_status, "leaked")
         self.assertEqual((line.msp_billable_hours, line.msp_undecided_hours), (0, 0.75))
         agreement = self._create_agreement(
             billing_model="time_materials",
@@ -192,6 +209,7 @@ class TestHoursReport(MspHelpdeskCommon):
         )
         agreement.action_activate()
         ticket.msp_agreement_id = agreement
+        self.assertEqual(line.msp_billing_status, "billable")
         self.assertEqual((line.msp_billable_hours, line.msp_undecided_hours), (0.75, 0))
 
 

@@ -30,3 +30,10 @@ def split_hours(hours, decision, prepaid, overage, leaked):
             split["billable"] = round(hours - prepaid - overage, 6)
     return split
 
+
+def status(decision, leaked):
+    """What a list shows for a line: its decision, but never 'billable' for
+    time nothing will bill."""
+    if leaked:
+        return "leaked" if decision else "undecided"
+    return decision or False
