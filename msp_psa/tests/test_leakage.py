@@ -255,3 +255,18 @@ class TestLeakage(MspHelpdeskCommon):
         self.assertFalse(leak.msp_non_billable)
         with self.assertRaisesMsg(UserError, "Select the time"):
             self.Line.action_msp_mark_non_billable("Nothing")
+
+    def test_tickets_without_agreement_are_clients_tickets(self):
+        client_ticket = self._ticket("Guest Wi-Fi down")
+        own = self._ticket("Office move", partner=self.env.company.partner_id)
+        staff = self._ticket("Laptop for me", partner=self.env.user.partner_id)
+        action = self.env.ref("msp_psa.helpdesk_ticket_unmapped_action")
+        listed = self.env["helpdesk.ticket"].search(
+            safe_eval(action.domain) + [("msp_unmapped", "=", True)]
+        )
+        self.assertIn(client_ticket, listed)
+        self.assertNotIn(own, listed)
+        self.assertNotIn(staff, listed)
+        self.assertEqual(
+            client_ticket.display_name, f"{client_ticket.number} - Guest Wi-Fi down"
+        )
