@@ -422,7 +422,10 @@ class AccountAnalyticLine(models.Model):
                     what=what,
                 )
             )
-        record = self.env[model].browse(value).exists()
+        # Beyond PostgreSQL's integer no record can exist (and the query would fail).
+        record = self.env[model]
+        if 0 < value < 2**31:
+            record = record.browse(value).exists()
         if not record:
             raise UserError(
                 self.env._(

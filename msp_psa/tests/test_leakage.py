@@ -125,6 +125,8 @@ class TestLeakage(MspHelpdeskCommon):
             ("7", "'7' is not a valid agreement"),
             (True, "True is not a valid agreement"),
             (999999, "There is no agreement with id 999999"),
+            (2**63, f"There is no agreement with id {2**63}"),
+            (-3, "There is no agreement with id -3"),
         ]:
             with self.assertRaisesMsg(UserError, message):
                 leak.action_msp_assign_agreement(bad)
