@@ -49,6 +49,7 @@
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
+        "wizards/msp_leakage_wizard_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,13 +1,15 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
 from collections import defaultdict
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare, float_is_zero
 
 from ..tools import billing
+from ..tools import hours as hours_tools
 
 DECISIONS = [
     ("covered", "Covered"),
@@ -15,6 +17,9 @@ DECISIONS = [
     ("billable", "Billable"),
     ("non_billable", "Non-billable"),
 ]
+# What a list shows: the decision, but 'Leaked' for billable time nothing will
+# bill (no agreement to bill it under) and 'Undecided' for time without one.
+STATUSES = DECISIONS + [("leaked", "Leaked"), ("undecided", "Undecided")]
 # Changing one of these may change how a line is billed.
 DECISION_FACTS = {
     "date",
@@ -26,6 +31,8 @@ DECISION_FACTS = {
     "msp_work_type_id",
     "msp_non_billable",
     "msp_non_billable_reason",
+    "msp_tm_product_id",
+    "msp_tm_price_unit",
 }
 
 # What an invoice billed: frozen once the line is invoiced (moving the time to
@@ -108,6 +115,69 @@ class AccountAnalyticLine(models.Model):
         help="Client work no invoice will pick up as it stands: no billing "
         "decision, or billable without an agreement to bill it under.",
     )
+    msp_tm_product_id = fields.Many2one(
+        "product.product",
+        string="T&M Product",
+        copy=False,
+        help="Staff decided to bill this time as time & materials with this "
+        "product (Leakage Queue > Bill as Time & Materials).",
+    )
+    msp_tm_price_unit = fields.Float(
+        string="T&M Hourly Rate",
+        copy=False,
+        digits="Product Price",
+        help="The hourly rate staff decided for this time, in the agreement's "
+        "currency.",
+    )
+    # The hours of the line by the way they are billed (they add up to the
+    # line's hours): what Hours by Billing Decision sums, and what the engine
+    # invoices (prepaid and overage on the block lines, billable as time &
+    # materials).
+    msp_covered_hours = fields.Float(
+        string="Covered Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours covered by the fee.",
+    )
+    msp_billable_hours = fields.Float(
+        string="Billable Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours billed as time & materials at the line's rate (overage "
+        "beyond a block is counted apart).",
+    )
+    msp_non_billable_hours = fields.Float(
+        string="Non-billable Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Hours staff decided not to bill.",
+    )
+    msp_undecided_hours = fields.Float(
+        string="Undecided Hours",
+        compute="_compute_msp_hours_split",
+        store=True,
+        help="Client hours nothing will bill as they stand (Leakage Queue): no "
+        "billing decision, or no agreement to bill them under.",
+    )
+    msp_billing_status = fields.Selection(
+        STATUSES,
+        string="Billing Status",
+        compute="_compute_msp_billing_status",
+        help="The billing decision; 'Leaked' or 'Undecided' for time nothing will "
+        "bill as it stands.",
+    )
+    msp_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_msp_amount_at_stake"
+    )
+    msp_amount_at_stake = fields.Monetary(
+        string="Amount at Stake",
+        currency_field="msp_currency_id",
+        compute="_compute_msp_amount_at_stake",
+        help="The hours billed as time & materials or overage times the rate that "
+        "applies; for time nothing bills yet, its hours times the rate that would "
+        "apply (the agreement's rate for the work type, the overage rate of a "
+        "block, else the work type's list price).",
+    )
 
     @api.depends("ticket_id.msp_agreement_id", "project_id.msp_agreement_id")
     def _compute_msp_agreement_id(self):
@@ -118,6 +188,75 @@ class AccountAnalyticLine(models.Model):
                 line.msp_agreement_id = line.ticket_id.msp_agreement_id
             elif line.project_id.msp_agreement_id:
                 line.msp_agreement_id = line.project_id.msp_agreement_id
+
+    @api.depends(
+        "unit_amount",
+        "msp_billing_decision",
+        "msp_prepaid_hours",
+        "msp_overage_hours",
+        "msp_to_review",
+    )
+    def _compute_msp_hours_split(self):
+        for line in self:
+            split = hours_tools.split_hours(
+                line.unit_amount,
+                line.msp_billing_decision,
+                line.msp_prepaid_hours,
+                line.msp_overage_hours,
+                line.msp_to_review,
+            )
+            line.msp_covered_hours = split["covered"]
+            line.msp_billable_hours = split["billable"]
+            line.msp_non_billable_hours = split["non_billable"]
+            line.msp_undecided_hours = split["undecided"]
+
+    @api.depends("msp_billing_decision", "msp_to_review")
+    def _compute_msp_billing_status(self):
+        for line in self:
+            line.msp_billing_status = hours_tools.status(
+                line.msp_billing_decision, line.msp_to_review
+            )
+
+    @api.depends(
+        "msp_billable_hours",
+        "msp_overage_hours",
+        "msp_undecided_hours",
+        "msp_price_unit",
+        "msp_agreement_id",
+        "msp_work_type_id",
+    )
+    def _compute_msp_amount_at_stake(self):
+        agreements = self.msp_agreement_id
+        rates = {}
+        # sudo: the rates are read to value the time, whoever looks at it
+        for rate in (
+            self.env["msp.agreement.rate"]
+            .sudo()
+            .search([("agreement_id", "in", agreements.ids)])
+        ):
+            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+        for line in self:
+            agreement = line.msp_agreement_id
+            line.msp_currency_id = agreement.currency_id or line.company_id.currency_id
+            price = line.msp_price_unit
+            if line.msp_undecided_hours:
+                if agreement.block_hours:
+                    price = agreement.overage_rate
+                elif agreement:
+                    covered, _product, price = agreement.sudo()._get_time_rate(
+                        line, rates
+                    )
+                    price = 0.0 if covered else price
+                else:
+                    price = line.msp_work_type_id.product_id.lst_price
+            line.msp_amount_at_stake = line.msp_currency_id.round(
+                (
+                    line.msp_billable_hours
+                    + line.msp_overage_hours
+                    + line.msp_undecided_hours
+                )
+                * price
+            )
 
     @api.constrains("msp_non_billable", "msp_non_billable_reason")
     def _check_non_billable_reason(self):
@@ -199,6 +338,215 @@ class AccountAnalyticLine(models.Model):
                 for start, end in spans
             ]
         )
+
+    # ------------------------------------------------------------------
+    # Leakage Queue: bulk actions that fix the cause
+    # ------------------------------------------------------------------
+    def action_msp_leakage_assign(self):
+        return self._msp_leakage_wizard_action("assign")
+
+    def action_msp_leakage_non_billable(self):
+        return self._msp_leakage_wizard_action("non_billable")
+
+    def action_msp_leakage_time_materials(self):
+        return self._msp_leakage_wizard_action("time_materials")
+
+    def _msp_leakage_wizard_action(self, action):
+        self._msp_check_leakage_lines()
+        wizard = self.env["msp.leakage.wizard"]
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(wizard._fields["action"].selection)[action],
+            "res_model": wizard._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_action": action,
+                "default_line_ids": [Command.set(self.ids)],
+            },
+        }
+
+    def _msp_leak_label(self):
+        return ", ".join(
+            self.env._(
+                "%(what)s (%(date)s, %(hours)s h)",
+                what=line.name or line.ticket_id.display_name or "",
+                date=line.date,
+                hours=billing.fmt_quantity(line.unit_amount),
+            )
+            for line in self[:3]
+        ) + ("…" if len(self) > 3 else "")
+
+    def _msp_check_leakage_lines(self):
+        """The time a bulk action may change: chosen, existing, the user's to
+        change, and not invoiced."""
+        if not self:
+            raise UserError(self.env._("Select the time to act on."))
+        gone = self - self.exists()
+        if gone:
+            raise UserError(
+                self.env._(
+                    "Time %(ids)s no longer exists: reload the list.",
+                    ids=", ".join(str(line_id) for line_id in gone.ids),
+                )
+            )
+        self.check_access("write")
+        invoiced = self.filtered("msp_invoice_line_id")
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "%(lines)s is invoiced on %(invoice)s: cancel the invoice "
+                    "before changing how the time is billed.",
+                    lines=invoiced._msp_leak_label(),
+                    invoice=invoiced[:1].msp_invoice_line_id.move_id.display_name,
+                )
+            )
+
+    @api.model
+    def _msp_browse_arg(self, model, value, what):
+        """The one existing record of ``model`` that ``value`` (an id, or a
+        record as a wizard passes it) names, readable by the user."""
+        if isinstance(value, models.BaseModel) and value._name == model:
+            if len(value) > 1:
+                raise UserError(
+                    self.env._("Choose one %(what)s, not several.", what=what)
+                )
+            value = value.id
+        if not value:
+            raise UserError(self.env._("Choose the %(what)s.", what=what))
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UserError(
+                self.env._(
+                    "%(value)s is not a valid %(what)s: give its id.",
+                    value=repr(value),
+                    what=what,
+                )
+            )
+        # Beyond PostgreSQL's integer no record can exist (and the query would fail).
+        record = self.env[model]
+        if 0 < value < 2**31:
+            record = record.browse(value).exists()
+        if not record:
+            raise UserError(
+                self.env._(
+                    "There is no %(what)s with id %(value)s.", what=what, value=value
+                )
+            )
+        record.check_access("read")
+        return record
+
+    def action_msp_assign_agreement(self, agreement_id):
+        """Map the tickets of this time to ``agreement_id``, an active agreement
+        of their client: their time is decided again under it."""
+        self._msp_check_leakage_lines()
+        agreement = self._msp_browse_arg(
+            "msp.agreement", agreement_id, self.env._("agreement")
+        )
+        no_ticket = self.filtered(lambda line: not line.ticket_id)
+        if no_ticket:
+            raise UserError(
+                self.env._(
+                    "%(lines)s is not time of a ticket: set the agreement on its "
+                    "project instead.",
+                    lines=no_ticket._msp_leak_label(),
+                )
+            )
+        if agreement.state != "active":
+            raise UserError(
+                self.env._(
+                    "%(agreement)s is not active: only an active agreement covers "
+                    "tickets.",
+                    agreement=agreement.display_name,
+                )
+            )
+        client = agreement.partner_id.commercial_partner_id
+        for ticket in self.ticket_id:
+            if (
+                ticket.commercial_partner_id != client
+                or ticket.company_id != agreement.company_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(agreement)s is an agreement of %(client)s: it cannot "
+                        "cover %(ticket)s of %(other)s.",
+                        agreement=agreement.display_name,
+                        client=client.display_name,
+                        ticket=ticket.display_name,
+                        other=ticket.commercial_partner_id.display_name
+                        or self.env._("no client"),
+                    )
+                )
+        self.ticket_id.check_access("write")
+        self.ticket_id.write({"msp_agreement_id": agreement.id})
+        return True
+
+    def action_msp_mark_non_billable(self, reason):
+        """Decide this time is not billed, for ``reason`` (recorded on it)."""
+        self._msp_check_leakage_lines()
+        if not isinstance(reason, str) or not reason.strip():
+            raise UserError(
+                self.env._(
+                    "Say why %(lines)s is not billable: the reason is required.",
+                    lines=self._msp_leak_label(),
+                )
+            )
+        self.write(
+            {
+                "msp_non_billable": True,
+                "msp_non_billable_reason": reason.strip(),
+                "msp_tm_product_id": False,
+                "msp_tm_price_unit": 0.0,
+            }
+        )
+        return True
+
+    def action_msp_bill_time_materials(self, product_id, price_unit):
+        """Decide this time is billed as time & materials with ``product_id`` at
+        ``price_unit`` an hour (in the agreement's currency): the next billing
+        run of its agreement bills it. Time without an agreement has nothing to
+        be billed under: map its ticket first (Assign Agreement)."""
+        self._msp_check_leakage_lines()
+        product = self._msp_browse_arg(
+            "product.product", product_id, self.env._("product")
+        )
+        if (
+            isinstance(price_unit, bool)
+            or not isinstance(price_unit, int | float)
+            or not math.isfinite(price_unit)
+            or price_unit < 0
+        ):
+            raise UserError(
+                self.env._(
+                    "%(value)s is not an hourly rate: give a number of zero or more.",
+                    value=repr(price_unit),
+                )
+            )
+        no_agreement = self.filtered(lambda line: not line.msp_agreement_id)
+        if no_agreement:
+            raise UserError(
+                self.env._(
+                    "%(lines)s has no agreement: a billing run bills time under "
+                    "the client's agreement. Assign the agreement first.",
+                    lines=no_agreement._msp_leak_label(),
+                )
+            )
+        inactive = self.msp_agreement_id.filtered(lambda a: a.state != "active")
+        if inactive:
+            raise UserError(
+                self.env._(
+                    "%(agreement)s is not active: no billing run bills its time.",
+                    agreement=inactive[:1].display_name,
+                )
+            )
+        self.write(
+            {
+                "msp_tm_product_id": product.id,
+                "msp_tm_price_unit": float(price_unit),
+                "msp_non_billable": False,
+                "msp_non_billable_reason": False,
+            }
+        )
+        return True
 
     # ------------------------------------------------------------------
     # The billing decision
@@ -296,6 +644,21 @@ class AccountAnalyticLine(models.Model):
                     ),
                     msp_to_review=True,
                 )
+            return vals
+        if self.msp_tm_product_id:
+            # Staff's decision (Leakage Queue): time & materials at their rate,
+            # whatever the agreement or its term say.
+            vals.update(
+                msp_billing_decision="billable",
+                msp_product_id=self.msp_tm_product_id.id,
+                msp_price_unit=self.msp_tm_price_unit,
+                msp_decision_reason=self.env._(
+                    "Billed as time & materials by decision of staff: %(product)s "
+                    "at %(price)s an hour",
+                    product=self.msp_tm_product_id.display_name,
+                    price=billing.fmt_amount(self.msp_tm_price_unit),
+                ),
+            )
             return vals
         if self.date < agreement.date_start or (
             agreement.date_end

@@ -146,6 +146,14 @@ class HelpdeskTicket(models.Model):
                     best, best_rank = agreement, rank
             ticket.msp_agreement_id = best
 
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        # "HT00017 - Guest Wi-Fi down": the number and the title, the title
+        # alone while the ticket has no number yet.
+        for ticket in self:
+            number = ticket.number if ticket.number not in (False, "/") else ""
+            ticket.display_name = " - ".join(filter(None, [number, ticket.name]))
+
     @api.depends("msp_agreement_id")
     def _compute_msp_unmapped(self):
         for ticket in self:

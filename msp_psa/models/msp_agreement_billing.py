@@ -680,27 +680,29 @@ class MspAgreement(models.Model):
             )
         if not timesheets:
             return [], warnings
+        lines = []
         if self.block_hours:
             # Usage of every period that has ended by the invoice date,
-            # back-dated time of periods billed before included.
+            # back-dated time of periods billed before included. Time staff
+            # decided to bill as time & materials is billed as such, below.
             invoice_date = due[-1][2]
             by_period = defaultdict(list)
             for ts in timesheets:
+                if ts.msp_billable_hours:
+                    continue
                 period = self._period_containing(ts.date)
                 if period[1] < invoice_date:
                     by_period[period].append(ts)
-            lines = []
             for (date_from, date_to), group in sorted(by_period.items()):
                 lines += self._prepare_block_usage_line_vals(group, date_from, date_to)
-            return lines, warnings
+            timesheets = [ts for ts in timesheets if ts.msp_billable_hours]
         groups = {}
         for ts in timesheets:
             # One line per ticket (or task) and rate: the hours, the days, the work.
             key = (ts.ticket_id, ts.task_id, ts.msp_product_id, ts.msp_price_unit)
             groups.setdefault(key, []).append(ts)
-        lines = []
         for (ticket, task, product, price), group in groups.items():
-            hours = sum(ts.unit_amount for ts in group)
+            hours = sum(ts.msp_billable_hours for ts in group)
             days = sorted({ts.date for ts in group})
             origin = ticket.display_name or task.display_name or product.name
             lines.append(

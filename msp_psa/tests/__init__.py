@@ -15,3 +15,5 @@ from . import test_time_decision
 from . import test_revenue_recognition
 from . import test_portal
 from . import test_mrr
+from . import test_hours_report
+from . import test_leakage
