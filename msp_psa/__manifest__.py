@@ -51,6 +51,9 @@
         "wizards/msp_revenue_report_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "msp_psa/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "msp_psa/static/tests/tours/*.js",
         ],
