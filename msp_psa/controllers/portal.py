@@ -166,6 +166,7 @@ class MspAgreementPortal(CustomerPortal):
                 kw.get("change_request_error")
             ),
             "can_request_change": not request.env.user._is_public(),
+            "block_usage": agreement_sudo._msp_portal_block_usage(),
         }
         return self._get_page_view_values(
             agreement_sudo,
@@ -221,6 +222,10 @@ class MspAgreementPortal(CustomerPortal):
                 quantity=quantity,
             )
             query.update(change_request="sent", ticket_id=ticket.id)
+        # land on the confirmation, or on the form with its error
+        anchor = "change_request"
+        if "change_request" in query:
+            anchor = "change_request_sent"
         return request.redirect(
-            f"{agreement_sudo.access_url}?{url_encode(query)}#change_request"
+            f"{agreement_sudo.access_url}?{url_encode(query)}#{anchor}"
         )
