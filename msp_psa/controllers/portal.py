@@ -1,11 +1,9 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import math
-
 from werkzeug.urls import url_encode
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.osv import expression
 
@@ -150,8 +148,9 @@ class MspAgreementPortal(CustomerPortal):
 
     def _msp_agreement_get_page_view_values(self, agreement_sudo, access_token, **kw):
         ticket_sudo = request.env["helpdesk.ticket"]
-        if kw.get("ticket_id", "").isdigit():
-            ticket_sudo = ticket_sudo.sudo().browse(int(kw["ticket_id"])).exists()
+        ticket_id = kw.get("ticket_id")
+        if isinstance(ticket_id, str) and ticket_id.isascii() and ticket_id.isdigit():
+            ticket_sudo = ticket_sudo.sudo().browse(int(ticket_id)).exists()
             if (
                 ticket_sudo.msp_agreement_id != agreement_sudo
                 or not ticket_sudo.msp_change_request
@@ -200,32 +199,30 @@ class MspAgreementPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-        query = {"access_token": access_token} if access_token else {}
-        description = (post.get("description") or "").strip()
+        # A form sends text; a crafted POST may send files or nothing at all.
+        form = {
+            key: value
+            for key in ("description", "addition_id", "quantity")
+            if isinstance(value := post.get(key), str)
+        }
         try:
-            addition_id = int(post.get("addition_id") or 0)
-            quantity = post.get("quantity")
-            quantity = float(quantity) if quantity not in (None, "") else None
-        except ValueError:
-            addition_id, quantity = 0, -1
-        if not description:
-            query["change_request_error"] = "empty"
-        elif quantity is not None and not (0 <= quantity < math.inf):
-            query["change_request_error"] = "quantity"
-        else:
-            ticket = agreement_sudo._msp_create_change_request(
-                request.env.user.partner_id,
-                description,
-                addition=agreement_sudo.addition_ids.filtered(
-                    lambda a: a.id == addition_id
-                ),
-                quantity=quantity,
+            with request.env.cr.savepoint():
+                ticket = agreement_sudo._msp_create_change_request(
+                    request.env.user.partner_id,
+                    form.get("description", ""),
+                    addition=form.get("addition_id") or None,
+                    quantity=form.get("quantity") or None,
+                )
+        except UserError as error:
+            # Shown on the page with what the client typed, to correct it.
+            values = self._msp_agreement_get_page_view_values(
+                agreement_sudo, access_token
             )
-            query.update(change_request="sent", ticket_id=ticket.id)
-        # land on the confirmation, or on the form with its error
-        anchor = "change_request"
-        if "change_request" in query:
-            anchor = "change_request_sent"
+            values.update(change_request_error=error.args[0], change_request_form=form)
+            return request.render("msp_psa.portal_msp_agreement_page", values)
+        query = {"access_token": access_token} if access_token else {}
+        query.update(change_request="sent", ticket_id=ticket.id)
         return request.redirect(
-            f"{agreement_sudo.access_url}?{url_encode(query)}#{anchor}"
+            # land on the confirmation, next to the form
+            f"{agreement_sudo.access_url}?{url_encode(query)}#change_request_sent"
         )

@@ -11,6 +11,7 @@ from odoo.osv import expression
 
 from ..tools import billing, periods
 from ..tools import blocks as blocks_tools
+from ..tools import mrr as mrr_tools
 
 BILLING_MODELS = [
     ("fixed", "Fixed Fee"),
@@ -242,7 +243,9 @@ class MspAgreement(models.Model):
     block_hours = fields.Float(
         string="Hours Bought", tracking=True, help="Prepaid hours per block."
     )
-    block_price = fields.Monetary(tracking=True)
+    block_price = fields.Monetary(
+        tracking=True, help="Price of one block, bought once per billing period."
+    )
     block_product_id = fields.Many2one(
         "product.product",
         check_company=True,
@@ -296,11 +299,19 @@ class MspAgreement(models.Model):
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     revenue_schedule_count = fields.Integer(compute="_compute_revenue_schedule_count")
+    mrr_block = fields.Monetary(
+        string="Block per Month",
+        compute="_compute_mrr_block",
+        store=True,
+        help="The block's price normalised to a month (a quarterly block counts a "
+        "third of its price each month).",
+    )
     mrr = fields.Monetary(
         string="Monthly Recurring Revenue",
         compute="_compute_mrr",
-        help="Fixed fee plus the recurring additions in service today, less their "
-        "included quantities.",
+        help="Fixed fee, plus the block of hours normalised to a month, plus the "
+        "recurring additions in service today less their included quantities: "
+        "what a full period bills, per month.",
     )
 
     _sql_constraints = [
@@ -643,15 +654,39 @@ class MspAgreement(models.Model):
         for agreement in self:
             agreement.managed_item_count = counts.get(agreement.partner_id, 0)
 
-    @api.depends_context("date")
-    @api.depends("fixed_fee", "addition_ids.monthly_amount", "addition_ids.recurrence")
-    def _compute_mrr(self):
-        today = fields.Date.context_today(self)
+    @api.depends("block_hours", "block_price", "billing_cycle", "currency_id")
+    def _compute_mrr_block(self):
         for agreement in self:
-            agreement.mrr = agreement.fixed_fee + sum(
-                addition.monthly_amount
-                for addition in agreement.addition_ids
-                if addition.recurrence == "recurring" and addition._is_in_service(today)
+            currency = agreement.currency_id or agreement.env.company.currency_id
+            agreement.mrr_block = currency.round(
+                mrr_tools.block_monthly(
+                    agreement.block_hours,
+                    agreement.block_price,
+                    periods.CYCLE_MONTHS[agreement.billing_cycle or "monthly"],
+                )
+            )
+
+    @api.depends_context("date")
+    @api.depends(
+        "fixed_fee",
+        "mrr_block",
+        "addition_ids.monthly_amount",
+        "addition_ids.recurrence",
+        "addition_ids.date_start",
+        "addition_ids.date_end",
+    )
+    def _compute_mrr(self):
+        """The product's one MRR (``tools/mrr.py``) on the context's date (today
+        by default); the MRR report sums the same stored components (fixed fee,
+        block per month, additions' subtotals) for today."""
+        day = fields.Date.to_date(
+            self.env.context.get("date")
+        ) or fields.Date.context_today(self)
+        for agreement in self:
+            agreement.mrr = mrr_tools.monthly_recurring(
+                agreement.fixed_fee,
+                agreement.mrr_block,
+                (a._get_monthly_amount_at(day) for a in agreement.addition_ids),
             )
 
     # ------------------------------------------------------------------

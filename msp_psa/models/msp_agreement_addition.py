@@ -8,6 +8,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
 
+from ..tools import mrr as mrr_tools
+from ..tools import validate
+
+# The longest note an integration may leave on a quantity change.
+QUANTITY_NOTE_LENGTH = 1000
+
 
 class MspAgreementAddition(models.Model):
     """A billable item of an agreement: a product, a quantity and a monthly unit price.
@@ -149,6 +155,14 @@ class MspAgreementAddition(models.Model):
                     addition.product_id.get_product_multiline_description_sale()
                 )
 
+    @api.depends("name", "product_id.display_name")
+    def _compute_display_name(self):
+        # The description's first line: the rest is the product's sales text.
+        for addition in self:
+            addition.display_name = (addition.name or "").split("\n")[0] or (
+                addition.product_id.display_name or ""
+            )
+
     @api.depends("product_id", "agreement_id.partner_id", "agreement_id.currency_id")
     def _compute_price_unit(self):
         for addition in self:
@@ -189,8 +203,8 @@ class MspAgreementAddition(models.Model):
         for addition in self:
             # A new addition has no currency until its agreement is chosen.
             currency = addition.currency_id or addition.env.company.currency_id
-            addition.billable_quantity = max(
-                addition.quantity - addition.included_quantity, 0.0
+            addition.billable_quantity = mrr_tools.billable_quantity(
+                addition.quantity, addition.included_quantity
             )
             addition.monthly_amount = currency.round(
                 addition.billable_quantity * addition.price_unit
@@ -206,7 +220,7 @@ class MspAgreementAddition(models.Model):
 
     def _is_in_service(self, day):
         self.ensure_one()
-        return self.date_start <= day and (not self.date_end or self.date_end >= day)
+        return mrr_tools.in_service(self.date_start, self.date_end, day)
 
     # ------------------------------------------------------------------
     # Constraints
@@ -329,7 +343,15 @@ class MspAgreementAddition(models.Model):
         the future (the addition's quantity is today's).
         """
         today = fields.Date.context_today(self)
-        day = fields.Date.to_date(self.env.context.get("msp_quantity_date")) or today
+        with validate.user_errors(self.env):
+            day = (
+                validate.to_date(
+                    self.env.context.get("msp_quantity_date"),
+                    self.env._("date of the quantity change"),
+                    required=False,
+                )
+                or today
+            )
         if day > today:
             raise UserError(
                 self.env._(
@@ -397,10 +419,41 @@ class MspAgreementAddition(models.Model):
             models.execute_kw(db, uid, key, "msp.agreement.addition",
                               "set_quantity", [[addition_id], 42],
                               {"date": "2026-11-17"})
+
+        The quantity must be a finite number of zero or more, the date a
+        ``YYYY-MM-DD`` not in the future: anything else is refused with a
+        ``ValidationError`` naming the value and the addition, and nothing is
+        written.
         """
+        label = ", ".join(
+            self.env._(
+                "%(addition)s on %(agreement)s",
+                addition=addition.product_id.display_name,
+                agreement=addition.agreement_id.display_name,
+            )
+            for addition in self
+        ) or self.env._("no addition")
+        with validate.user_errors(self.env):
+            quantity = validate.to_float(
+                quantity,
+                self.env._("quantity of %(additions)s", additions=label),
+                minimum=0,
+            )
+            day = validate.to_date(
+                date,
+                self.env._("date of the quantity of %(additions)s", additions=label),
+                latest=fields.Date.context_today(self),
+                required=False,
+            )
+            note = validate.to_text(
+                note,
+                self.env._("note on the quantity of %(additions)s", additions=label),
+                max_length=QUANTITY_NOTE_LENGTH,
+                required=False,
+            )
         ctx = {"msp_quantity_source": "api"}
-        if date:
-            ctx["msp_quantity_date"] = date
+        if day:
+            ctx["msp_quantity_date"] = day
         self.with_context(**ctx).write({"quantity": quantity})
         if note:
             entries = self.quantity_history_ids.sorted("id")[-1:]
@@ -520,6 +573,20 @@ class MspAgreementAddition(models.Model):
             self.browse(ids).with_context(msp_quantity_counted=True).write(
                 {"quantity": quantity}
             )
+
+    def _get_monthly_amount_at(self, day):
+        """What the addition bills a month on ``day``: its subtotal today; on
+        another day, the quantity its log gives for that day, at today's price
+        (0 for a one-time addition or outside its service)."""
+        self.ensure_one()
+        if self.recurrence != "recurring" or not self._is_in_service(day):
+            return 0.0
+        if day == fields.Date.context_today(self):
+            return self.monthly_amount
+        quantity = mrr_tools.billable_quantity(
+            self._get_quantity_at(day), self.included_quantity
+        )
+        return self.currency_id.round(quantity * self.price_unit)
 
     def _get_quantity_at(self, day):
         """Quantity of the addition on ``day`` per its log (0 outside its service)."""

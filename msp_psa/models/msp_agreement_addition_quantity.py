@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..tools import billing, labels
+
 
 class MspAgreementAdditionQuantity(models.Model):
     """Dated log of an addition's quantity.
@@ -61,3 +63,21 @@ class MspAgreementAdditionQuantity(models.Model):
     def _compute_quantity_delta(self):
         for entry in self:
             entry.quantity_delta = entry.quantity_new - entry.quantity_old
+
+    @api.depends(
+        "agreement_id.name",
+        "product_id.display_name",
+        "date",
+        "quantity_old",
+        "quantity_new",
+    )
+    def _compute_display_name(self):
+        for entry in self:
+            entry.display_name = self.env._(
+                "%(agreement)s, %(product)s: %(old)s → %(new)s from %(date)s",
+                agreement=entry.agreement_id.name or "",
+                product=entry.product_id.display_name or "",
+                old=billing.fmt_quantity(entry.quantity_old),
+                new=billing.fmt_quantity(entry.quantity_new),
+                date=labels.fmt_date(entry.date) if entry.date else "",
+            )

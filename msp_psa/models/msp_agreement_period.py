@@ -1,6 +1,8 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import billing
 
 
 class MspAgreementPeriod(models.Model):
@@ -46,3 +48,14 @@ class MspAgreementPeriod(models.Model):
             "A period ends after it starts.",
         ),
     ]
+
+    @api.depends("agreement_id.name", "date_start", "date_end")
+    def _compute_display_name(self):
+        for period in self:
+            period.display_name = self.env._(
+                "%(agreement)s, %(period)s",
+                agreement=period.agreement_id.name or "",
+                period=billing.format_range(period.date_start, period.date_end)
+                if period.date_start and period.date_end
+                else "",
+            )

@@ -1,18 +1,18 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import math
-
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
 from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
-from ..tools import billing
+from ..tools import billing, validate
 from ..tools import blocks as blocks_tools
 
 # How many of an agreement's tickets and invoices its portal page lists.
 PORTAL_LIST_LIMIT = 20
+# The longest change request a client may send.
+CHANGE_REQUEST_LENGTH = 5000
 # How many months of block usage the portal page shows.
 PORTAL_BLOCK_MONTHS = 12
 
@@ -237,20 +237,39 @@ class MspAgreement(models.Model):
         agreement. Nothing about billing changes: staff accept the request by
         changing the agreement themselves.
 
+        Checks what the client sent first (over a form or RPC, any of them may
+        be text) and refuses bad input with a ``ValidationError`` naming it,
+        before anything is written.
+
         :param partner: the client's contact who asks
         :param str request: what to change, in the client's words
-        :param addition: the addition concerned, if any
-        :param quantity: the quantity asked for it, if any
+        :param addition: the addition concerned (record or id), if any
+        :param quantity: the quantity asked for it (number or text), if any
         :return: the ticket
         """
         self.ensure_one()
-        request = (request or "").strip()
-        if not request:
-            raise UserError(self.env._("Describe the change you need."))
-        if addition and addition.agreement_id != self:
-            raise UserError(self.env._("This addition is not on this agreement."))
-        if quantity is not None and not (0 <= quantity < math.inf):
-            raise UserError(self.env._("The quantity must be zero or more."))
+        with validate.user_errors(self.env):
+            request = validate.to_text(
+                request,
+                self.env._("Your request"),
+                max_length=CHANGE_REQUEST_LENGTH,
+            )
+            if addition is not None and not isinstance(addition, models.BaseModel):
+                addition_id = validate.to_id(
+                    addition, self.env._("Service"), required=False
+                )
+                addition = self.env["msp.agreement.addition"].browse(addition_id)
+            quantity = validate.to_float(
+                quantity, self.env._("New quantity"), minimum=0, required=False
+            )
+        if addition and addition not in self.addition_ids:
+            raise ValidationError(
+                self.env._(
+                    "Service: %(addition)s is not on agreement %(agreement)s.",
+                    addition=addition.id,
+                    agreement=self.name,
+                )
+            )
         ticket = (
             self.env["helpdesk.ticket"]
             .sudo()

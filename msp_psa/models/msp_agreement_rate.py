@@ -60,6 +60,15 @@ class MspAgreementRate(models.Model):
             if rate.work_type_id.product_id:
                 rate.product_id = rate.work_type_id.product_id
 
+    @api.depends("agreement_id.name", "work_type_id.name")
+    def _compute_display_name(self):
+        for rate in self:
+            rate.display_name = self.env._(
+                "%(agreement)s: %(work)s",
+                agreement=rate.agreement_id.name or "",
+                work=rate.work_type_id.name or self.env._("default rate"),
+            )
+
     @api.constrains("price_unit")
     def _check_price_unit(self):
         for rate in self:

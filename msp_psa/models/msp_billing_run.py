@@ -10,6 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import labels
+
 _logger = logging.getLogger(__name__)
 
 # Quiet context for the invoices a run creates: the run record, not a chatter
@@ -80,11 +82,21 @@ class MspBillingRun(models.Model):
     )
     issue_ids = fields.One2many("msp.billing.run.issue", "run_id", readonly=True)
     issue_count = fields.Integer(compute="_compute_totals")
+    date_done = fields.Datetime(
+        string="Finished", readonly=True, copy=False, help="When the run ended."
+    )
     duration = fields.Float(
         string="Duration (s)",
         compute="_compute_progress",
         digits=(16, 1),
-        help="From the run's start to its last billed period.",
+        help="Seconds from the run's start to its end (while it runs: to its last "
+        "billed period).",
+    )
+    duration_label = fields.Char(
+        string="Duration",
+        compute="_compute_progress",
+        help="From the run's start to its end (while it runs: to its last billed "
+        "period).",
     )
 
     def init(self):
@@ -123,7 +135,13 @@ class MspBillingRun(models.Model):
         for run in self:
             count, last = stats.get(run.id, (0, None))
             run.agreement_count = count
-            run.duration = (last - run.create_date).total_seconds() if last else 0.0
+            end = run.date_done or last
+            run.duration = (
+                max((end - run.create_date).total_seconds(), 0.0)
+                if end and run.create_date
+                else 0.0
+            )
+            run.duration_label = labels.fmt_duration(run.duration)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -222,7 +240,7 @@ class MspBillingRun(models.Model):
         if not remaining and self.state != "done":
             try:
                 with self.env.cr.savepoint():
-                    self.state = "done"
+                    self.write({"state": "done", "date_done": fields.Datetime.now()})
             except OperationalError:
                 # A worker sharing the run has just marked it done.
                 _logger.info(

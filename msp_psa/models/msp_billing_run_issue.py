@@ -1,6 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MspBillingRunIssue(models.Model):
@@ -20,3 +20,14 @@ class MspBillingRunIssue(models.Model):
         [("error", "Failed"), ("warning", "To review")], required=True, default="error"
     )
     message = fields.Text(required=True)
+
+    @api.depends("run_id.name", "agreement_id.name", "level")
+    def _compute_display_name(self):
+        levels = dict(self._fields["level"]._description_selection(self.env))
+        for issue in self:
+            issue.display_name = self.env._(
+                "%(run)s: %(what)s (%(level)s)",
+                run=issue.run_id.name or "",
+                what=issue.agreement_id.name or self.env._("the run"),
+                level=levels.get(issue.level, ""),
+            )

@@ -5,12 +5,17 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import validate
+
 SYNC_SOURCES = [
     ("manual", "Manual"),
     ("rmm", "RMM"),
     ("m365", "Microsoft 365"),
     ("api", "Other integration"),
 ]
+# What a synced item may carry, and how long its texts may be.
+SYNC_ITEM_KEYS = ("external_ref", "name", "serial_number", "active_from")
+SYNC_TEXT_LENGTH = 256
 
 
 class MspManagedItem(models.Model):
@@ -201,32 +206,14 @@ class MspManagedItem(models.Model):
         Items in the list are created (from ``date``) or renamed; in-service
         items of that client, kind and source missing from the list leave
         service the day before ``date``. Returns what changed, as counts.
-        """
-        if source not in dict(SYNC_SOURCES):
-            raise UserError(self.env._("Unknown sync source %(name)s.", name=source))
-        sync_date = (
-            fields.Date.to_date(date) if date else fields.Date.context_today(self)
-        )
-        partner = self.env["res.partner"].browse(partner_id).exists()
-        if not partner:
-            raise UserError(
-                self.env._("There is no client with id %(id)s.", id=partner_id)
-            )
-        kind = self.env["msp.managed.item.kind"].search(
-            [("code", "=", kind_code)], limit=1
-        )
-        if not kind:
-            raise UserError(
-                self.env._("Unknown managed item kind code %(code)s.", code=kind_code)
-            )
-        refs = [item.get("external_ref") for item in items]
-        if not all(refs):
-            raise UserError(self.env._("Every synced item needs an external_ref."))
-        if len(set(refs)) != len(refs):
-            raise UserError(
-                self.env._("The synced list names the same external_ref twice.")
-            )
 
+        Everything is checked before anything is written: a malformed payload
+        is refused as a whole with a ``ValidationError`` naming the bad value
+        and the item's ``external_ref``.
+        """
+        sync_date, partner, kind, items, source = self._sync_check_input(
+            partner_id, kind_code, items, date, source
+        )
         current = self.search(
             [
                 ("company_id", "=", self.env.company.id),
@@ -246,12 +233,12 @@ class MspManagedItem(models.Model):
                 to_create.append(
                     {
                         "name": vals.get("name") or vals["external_ref"],
-                        "serial_number": vals.get("serial_number"),
+                        "serial_number": vals.get("serial_number") or False,
                         "external_ref": vals["external_ref"],
                         "partner_id": partner.id,
                         "kind_id": kind.id,
                         "source": source,
-                        "active_from": vals.get("active_from") or sync_date,
+                        "active_from": vals["active_from"] or sync_date,
                         "company_id": self.env.company.id,
                     }
                 )
@@ -267,3 +254,97 @@ class MspManagedItem(models.Model):
         deferred.create(to_create)
         self._recount({(self.env.company.id, partner.id, kind.id)})
         return {"created": len(to_create), "updated": updated, "ended": len(gone)}
+
+    @api.model
+    def _sync_check_input(self, partner_id, kind_code, items, date, source):
+        """``sync_items``' arguments checked and parsed: (sync date, client,
+        kind, items as dicts of parsed values, source). Raises a
+        ``ValidationError`` naming the first bad value."""
+        with validate.user_errors(self.env):
+            source = validate.to_choice(
+                source, self.env._("sync source"), list(dict(SYNC_SOURCES))
+            )
+            sync_date = validate.to_date(date, self.env._("sync date"), required=False)
+            partner_id = validate.to_id(partner_id, self.env._("client id"))
+            kind_code = validate.to_text(
+                kind_code, self.env._("managed item kind code")
+            )
+            items = validate.to_dicts(items, self.env._("synced items"), SYNC_ITEM_KEYS)
+            parsed = []
+            for position, vals in enumerate(items, start=1):
+                ref = validate.to_ref(
+                    vals.get("external_ref"),
+                    self.env._(
+                        "synced item %(position)s, external_ref", position=position
+                    ),
+                )
+                item = {"external_ref": ref}
+                for key in ("name", "serial_number"):
+                    if key in vals:
+                        item[key] = validate.to_text(
+                            vals[key],
+                            self.env._("item %(ref)s, %(key)s", ref=ref, key=key),
+                            max_length=SYNC_TEXT_LENGTH,
+                            required=False,
+                        )
+                if not item.get("name"):
+                    item.pop("name", None)  # an empty name keeps the current one
+                if "serial_number" in item:
+                    item["serial_number"] = item["serial_number"] or False
+                item["active_from"] = validate.to_date(
+                    vals.get("active_from"),
+                    self.env._("item %(ref)s, active_from", ref=ref),
+                    required=False,
+                )
+                parsed.append(item)
+            validate.unique(
+                [item["external_ref"] for item in parsed],
+                self.env._("synced external_ref"),
+            )
+        sync_date = sync_date or fields.Date.context_today(self)
+        partner = self.env["res.partner"].browse(partner_id).exists()
+        if not partner:
+            raise UserError(
+                self.env._("There is no client with id %(id)s.", id=partner_id)
+            )
+        if partner != partner.commercial_partner_id:
+            raise UserError(
+                self.env._(
+                    "Managed items belong to a client company, not to the contact "
+                    "%(contact)s (id %(id)s).",
+                    contact=partner.display_name,
+                    id=partner_id,
+                )
+            )
+        kind = self.env["msp.managed.item.kind"].search(
+            [("code", "=", kind_code)], limit=1
+        )
+        if not kind:
+            raise UserError(
+                self.env._("Unknown managed item kind code %(code)s.", code=kind_code)
+            )
+        refs = [item["external_ref"] for item in parsed]
+        elsewhere = self.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("source", "=", source),
+                ("external_ref", "in", refs),
+                ("active_to", "=", False),
+                "|",
+                ("partner_id", "!=", partner.id),
+                ("kind_id", "!=", kind.id),
+            ],
+            limit=1,
+        )
+        if elsewhere:
+            raise UserError(
+                self.env._(
+                    "Item %(ref)s is in service as %(item)s (%(kind)s) of "
+                    "%(client)s: end it there before syncing it here.",
+                    ref=elsewhere.external_ref,
+                    item=elsewhere.name,
+                    kind=elsewhere.kind_id.display_name,
+                    client=elsewhere.partner_id.display_name,
+                )
+            )
+        return sync_date, partner, kind, parsed, source

@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from ..tools import revenue
+from ..tools import billing, revenue
 from .res_company import REVENUE_METHODS
 
 
@@ -98,6 +98,17 @@ class MspRevenueSchedule(models.Model):
                     None,
                     [schedule.move_line_id.move_id.name, schedule.product_id.name],
                 )
+            )
+
+    @api.depends("name", "product_id.name", "date_start", "date_end")
+    def _compute_display_name(self):
+        for schedule in self:
+            schedule.display_name = schedule.name or self.env._(
+                "%(product)s, %(period)s",
+                product=schedule.product_id.name or self.env._("Revenue schedule"),
+                period=billing.format_range(schedule.date_start, schedule.date_end)
+                if schedule.date_start and schedule.date_end
+                else "",
             )
 
     @api.depends("amount_total", "line_ids.state", "line_ids.amount")

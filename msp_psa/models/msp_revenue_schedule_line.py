@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import labels
+
 _logger = logging.getLogger(__name__)
 
 
@@ -92,6 +94,28 @@ class MspRevenueScheduleLine(models.Model):
              WHERE state != 'cancelled'
             """
         )
+
+    @api.depends("schedule_id.display_name", "date", "kind")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for line in self:
+            if not line.date:
+                line.display_name = line.schedule_id.display_name or kinds.get(
+                    line.kind, ""
+                )
+            elif line.kind == "recognition":
+                line.display_name = self.env._(
+                    "%(schedule)s, %(month)s",
+                    schedule=line.schedule_id.display_name or "",
+                    month=labels.fmt_month(line.date),
+                )
+            else:
+                line.display_name = self.env._(
+                    "%(schedule)s, %(kind)s %(date)s",
+                    schedule=line.schedule_id.display_name or "",
+                    kind=kinds[line.kind],
+                    date=labels.fmt_date(line.date),
+                )
 
     # ------------------------------------------------------------------
     # Recognition

@@ -41,6 +41,50 @@ class MspSlaEscalation(models.Model):
         help="A to-do for the assignee (or the agreement's account manager).",
     )
 
+    @api.depends(
+        "target",
+        "percent",
+        "min_priority",
+        "notify",
+        "reassign_user_id",
+        "raise_priority",
+        "activity",
+    )
+    def _compute_display_name(self):
+        priorities = dict(self._fields["min_priority"]._description_selection(self.env))
+        for step in self:
+            actions = []
+            if step.notify:
+                actions.append(self.env._("notify"))
+            if step.reassign_user_id:
+                actions.append(
+                    self.env._("reassign to %(user)s", user=step.reassign_user_id.name)
+                )
+            if step.raise_priority:
+                actions.append(self.env._("raise the priority"))
+            if step.activity:
+                actions.append(self.env._("schedule an activity"))
+            actions = ", ".join(actions) or self.env._("escalate")
+            if step.target == "response":
+                name = self.env._(
+                    "%(actions)s at %(percent)s %% of the response target",
+                    actions=actions,
+                    percent=step.percent,
+                )
+            else:
+                name = self.env._(
+                    "%(actions)s at %(percent)s %% of the resolution target",
+                    actions=actions,
+                    percent=step.percent,
+                )
+            if step.min_priority:
+                name = self.env._(
+                    "%(name)s (%(priority)s priority and above)",
+                    name=name,
+                    priority=priorities[step.min_priority],
+                )
+            step.display_name = name[:1].upper() + name[1:]
+
     @api.constrains("percent")
     def _check_percent(self):
         for step in self:

@@ -1,6 +1,8 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import labels
 
 
 class MspSlaPause(models.Model):
@@ -24,3 +26,35 @@ class MspSlaPause(models.Model):
     reason = fields.Char(string="Why", readonly=True)
     user_id = fields.Many2one("res.users", string="Paused By", readonly=True)
     end_user_id = fields.Many2one("res.users", string="Resumed By", readonly=True)
+
+    @api.depends("ticket_id.number", "date_start", "date_end", "reason")
+    @api.depends_context("tz")
+    def _compute_display_name(self):
+        def moment(value):
+            return fields.Datetime.context_timestamp(self, value)
+
+        for pause in self:
+            if not pause.date_start:
+                pause.display_name = self.env._(
+                    "%(ticket)s: pause", ticket=pause.ticket_id.number
+                )
+                continue
+            if pause.date_end:
+                name = self.env._(
+                    "%(ticket)s: paused %(span)s",
+                    ticket=pause.ticket_id.number,
+                    span=labels.fmt_datetime_range(
+                        moment(pause.date_start), moment(pause.date_end)
+                    ),
+                )
+            else:
+                name = self.env._(
+                    "%(ticket)s: paused since %(start)s",
+                    ticket=pause.ticket_id.number,
+                    start=labels.fmt_datetime(moment(pause.date_start)),
+                )
+            if pause.reason:
+                name = self.env._(
+                    "%(name)s (%(reason)s)", name=name, reason=pause.reason
+                )
+            pause.display_name = name

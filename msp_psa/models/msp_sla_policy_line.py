@@ -49,6 +49,16 @@ class MspSlaPolicyLine(models.Model):
         ),
     ]
 
+    @api.depends("policy_id.name", "priority")
+    def _compute_display_name(self):
+        priorities = dict(self._fields["priority"]._description_selection(self.env))
+        for line in self:
+            line.display_name = self.env._(
+                "%(policy)s: %(priority)s priority",
+                policy=line.policy_id.name or "",
+                priority=priorities.get(line.priority, ""),
+            )
+
     @api.constrains("response_hours", "resolution_hours")
     def _check_hours(self):
         for line in self:

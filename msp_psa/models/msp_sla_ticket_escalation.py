@@ -1,6 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MspSlaTicketEscalation(models.Model):
@@ -35,6 +35,15 @@ class MspSlaTicketEscalation(models.Model):
             "An escalation step is raised once per ticket.",
         ),
     ]
+
+    @api.depends("ticket_id.number", "escalation_id.display_name")
+    def _compute_display_name(self):
+        for record in self:
+            record.display_name = self.env._(
+                "%(ticket)s: %(step)s",
+                ticket=record.ticket_id.number,
+                step=record.escalation_id.display_name,
+            )
 
     def _raise(self):
         """Carry out the due steps (notify, reassign, raise the priority,

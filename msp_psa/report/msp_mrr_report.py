@@ -10,9 +10,10 @@ class MspMrrReport(models.Model):
 
     In company currency, as of today.
 
-    One row per fixed fee and per recurring addition in service today, of
-    active and suspended agreements. Amounts in another currency are
-    converted at the company's latest rate.
+    One row per fixed fee, block of hours (per month) and recurring addition in
+    service today, of active and suspended agreements: the components the
+    agreement's ``mrr`` adds up (``tools/mrr.py``). Amounts in another
+    currency are converted at the company's latest rate.
     """
 
     _name = "msp.mrr.report"
@@ -36,6 +37,8 @@ class MspMrrReport(models.Model):
             "auto_renew",
             "fixed_fee",
             "fee_product_id",
+            "mrr_block",
+            "block_product_id",
         ],
         "msp.agreement.addition": [
             "agreement_id",
@@ -68,7 +71,8 @@ class MspMrrReport(models.Model):
     )
     state = fields.Selection(STATES, readonly=True)
     line_type = fields.Selection(
-        [("fee", "Fixed fee"), ("addition", "Addition")], readonly=True
+        [("fee", "Fixed fee"), ("block", "Block of hours"), ("addition", "Addition")],
+        readonly=True,
     )
     product_id = fields.Many2one("product.product", readonly=True)
     kind_id = fields.Many2one(
@@ -89,6 +93,13 @@ class MspMrrReport(models.Model):
                        a.fixed_fee AS amount, 0.0 AS cost
                   FROM msp_agreement a
                  WHERE a.fixed_fee > 0
+                 UNION ALL
+                SELECT a.id, 'block',
+                       COALESCE(a.block_product_id, a.fee_product_id),
+                       NULL::integer, 1.0,
+                       a.mrr_block, 0.0
+                  FROM msp_agreement a
+                 WHERE a.mrr_block > 0
                  UNION ALL
                 SELECT ad.agreement_id, 'addition', ad.product_id, ad.kind_id,
                        ad.quantity,

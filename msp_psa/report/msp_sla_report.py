@@ -27,6 +27,7 @@ class MspSlaReport(models.Model):
     _name = "msp.sla.report"
     _description = "MSP SLA Compliance"
     _auto = False
+    _rec_name = "ticket_id"
     _order = "date desc"
 
     ticket_id = fields.Many2one("helpdesk.ticket", readonly=True)

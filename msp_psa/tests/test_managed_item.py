@@ -115,14 +115,14 @@ class TestManagedItem(MspPsaCommon):
     def test_sync_items_bad_input(self):
         with self.assertRaisesMsg(UserError, "Unknown managed item kind"):
             self.Item.sync_items(self.client.id, "toaster", [])
-        with self.assertRaisesMsg(UserError, "needs an external_ref"):
+        with self.assertRaisesMsg(UserError, "synced item 1, external_ref is missing"):
             self.Item.sync_items(self.client.id, "user", [{"name": "x"}])
-        with self.assertRaisesMsg(UserError, "same external_ref twice"):
+        with self.assertRaisesMsg(UserError, 'synced external_ref: "a" given twice'):
             self.Item.sync_items(
                 self.client.id, "user", [{"external_ref": "a"}, {"external_ref": "a"}]
             )
         with self.assertRaisesMsg(UserError, "no client with id"):
             self.Item.sync_items(999999999, "user", [])
-        with self.assertRaisesMsg(UserError, "Unknown sync source"):
+        with self.assertRaisesMsg(UserError, 'sync source: "fax" is not one of'):
             self.Item.sync_items(self.client.id, "user", [], source="fax")
         self.assertFalse(self.Item.search([("partner_id", "=", self.client.id)]))

@@ -1,3 +1,5 @@
 from . import periods
 from . import billing
 from . import revenue
+from . import mrr
+from . import labels

@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
 
+from ..tools import validate
+
 
 class MspBillingPreview(models.TransientModel):
     """The invoice the next run would create for an agreement; nothing is created."""
@@ -19,6 +21,28 @@ class MspBillingPreview(models.TransientModel):
     message = fields.Text(readonly=True)
     line_ids = fields.One2many("msp.billing.preview.line", "preview_id", readonly=True)
     amount_untaxed = fields.Monetary(compute="_compute_amount_untaxed")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        with validate.user_errors(self.env):
+            for vals in vals_list:
+                if "date" in vals:
+                    vals["date"] = validate.to_date(
+                        vals["date"], self.env._("Invoice preview date")
+                    )
+                if "agreement_id" in vals:
+                    vals["agreement_id"] = validate.to_id(
+                        vals["agreement_id"], self.env._("Invoice preview agreement")
+                    )
+        return super().create(vals_list)
+
+    @api.depends("agreement_id.display_name")
+    def _compute_display_name(self):
+        for preview in self:
+            preview.display_name = self.env._(
+                "Next invoice of %(agreement)s",
+                agreement=preview.agreement_id.display_name or "",
+            )
 
     @api.depends("line_ids.subtotal")
     def _compute_amount_untaxed(self):

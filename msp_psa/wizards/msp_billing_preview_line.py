@@ -19,6 +19,13 @@ class MspBillingPreviewLine(models.TransientModel):
     start_date = fields.Date()
     end_date = fields.Date()
 
+    @api.depends("name", "product_id.display_name")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = (line.name or "").split("\n")[0] or (
+                line.product_id.display_name or self.env._("Invoice line")
+            )
+
     @api.depends("quantity", "price_unit")
     def _compute_subtotal(self):
         for line in self:

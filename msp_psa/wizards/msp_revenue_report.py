@@ -1,7 +1,10 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
+
+from ..tools import labels, validate
 
 CAUSES = [
     ("schedule", "Not yet recognised"),
@@ -34,6 +37,51 @@ class MspRevenueReport(models.TransientModel):
     amount_ledger = fields.Monetary(string="Deferred Revenue Accounts", readonly=True)
     amount_schedules = fields.Monetary(string="Not Yet Recognised", readonly=True)
     amount_difference = fields.Monetary(string="Difference", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._check_input_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._check_input_vals(vals))
+
+    @api.model
+    def _check_input_vals(self, vals):
+        """Date and company as an outside caller (RPC) may send them: parsed, or
+        refused with a ``ValidationError`` naming the value. The report reads
+        its company's books with superuser rights, so the company must be one
+        of the user's."""
+        vals = dict(vals)
+        with validate.user_errors(self.env):
+            if "date" in vals:
+                vals["date"] = validate.to_date(
+                    vals["date"], self.env._("Deferred revenue report date")
+                )
+            if "company_id" in vals:
+                vals["company_id"] = validate.to_id(
+                    vals["company_id"], self.env._("Deferred revenue report company")
+                )
+        if (
+            vals.get("company_id")
+            and not self.env.su
+            and vals["company_id"] not in self.env.user.company_ids.ids
+        ):
+            raise ValidationError(
+                self.env._(
+                    "Deferred revenue report company: %(company)s is not one of your "
+                    "companies.",
+                    company=vals["company_id"],
+                )
+            )
+        return vals
+
+    @api.depends("date")
+    def _compute_display_name(self):
+        for report in self:
+            report.display_name = self.env._(
+                "Deferred revenue check at %(date)s",
+                date=labels.fmt_date(report.date) if report.date else "",
+            )
 
     def _schedule_balances(self):
         """{schedule id: amount still deferred at the date}: what the invoice line
@@ -245,3 +293,19 @@ class MspRevenueReportLine(models.TransientModel):
     move_id = fields.Many2one("account.move", string="Entry")
     move_line_id = fields.Many2one("account.move.line", string="Journal Item")
     amount = fields.Monetary(string="Deferred")
+
+    @api.depends(
+        "cause", "schedule_id.display_name", "move_line_id.move_name", "move_id.name"
+    )
+    def _compute_display_name(self):
+        causes = dict(self._fields["cause"]._description_selection(self.env))
+        for line in self:
+            line.display_name = self.env._(
+                "%(origin)s: %(cause)s",
+                origin=line.schedule_id.display_name
+                or line.move_line_id.move_name
+                or line.move_id.name
+                or line.partner_id.display_name
+                or "",
+                cause=causes.get(line.cause, ""),
+            )
