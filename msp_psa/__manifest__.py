@@ -52,6 +52,9 @@
         "wizards/msp_leakage_wizard_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "msp_psa/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "msp_psa/static/tests/tours/*.js",
         ],

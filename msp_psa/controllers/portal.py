@@ -165,6 +165,7 @@ class MspAgreementPortal(CustomerPortal):
                 kw.get("change_request_error")
             ),
             "can_request_change": not request.env.user._is_public(),
+            "block_usage": agreement_sudo._msp_portal_block_usage(),
         }
         return self._get_page_view_values(
             agreement_sudo,
@@ -222,5 +223,6 @@ class MspAgreementPortal(CustomerPortal):
         query = {"access_token": access_token} if access_token else {}
         query.update(change_request="sent", ticket_id=ticket.id)
         return request.redirect(
-            f"{agreement_sudo.access_url}?{url_encode(query)}#change_request"
+            # land on the confirmation, next to the form
+            f"{agreement_sudo.access_url}?{url_encode(query)}#change_request_sent"
         )

@@ -16,6 +16,7 @@ SLA_STATES = [
     ("none", "No SLA"),
     ("on_track", "On Track"),
     ("at_risk", "At Risk"),
+    ("paused", "Paused"),
     ("breached", "Breached"),
     ("met", "Met"),
 ]
@@ -50,8 +51,12 @@ SLA_TRIGGERS = {
 MAPPING_FACTS = {"msp_agreement_id", "partner_id", "team_id", "category_id"}
 
 
-def _overall_state(*statuses):
-    """One SLA state from the statuses of the response and resolution targets."""
+def _overall_state(*statuses, paused=False):
+    """One SLA state from the statuses of the response and resolution targets.
+
+    A breach is final; otherwise a ticket whose clock stands still (in a pause
+    stage) is paused, whatever share of its targets has elapsed.
+    """
     statuses = [status for status in statuses if status != "none"]
     if not statuses:
         return "none"
@@ -59,6 +64,8 @@ def _overall_state(*statuses):
         return "breached"
     if all(status == "met" for status in statuses):
         return "met"
+    if paused:
+        return "paused"
     if "at_risk" in statuses:
         return "at_risk"
     return "on_track"
@@ -188,20 +195,21 @@ class HelpdeskTicket(models.Model):
         help="The first public reply by staff.",
     )
     msp_first_response_hours = fields.Float(
-        string="First Response Time (h)",
+        string="First Response Time",
         readonly=True,
         copy=False,
         help="Business hours from the ticket's creation to the first public reply, "
         "pauses excluded.",
     )
     msp_resolution_hours = fields.Float(
-        string="Resolution Time (h)",
+        string="Resolution Time",
         readonly=True,
         copy=False,
-        help="Business hours from creation to closing, pauses excluded.",
+        help="Business hours from creation to closing, pauses excluded; empty "
+        "while the ticket is not resolved.",
     )
     msp_paused_hours = fields.Float(
-        string="Time Paused (h)",
+        string="Time Paused",
         readonly=True,
         copy=False,
         help="Business hours the clock stood still (closed pauses).",
@@ -219,8 +227,9 @@ class HelpdeskTicket(models.Model):
         readonly=True,
         copy=False,
         index=True,
-        help="On track, at risk (most of a target has elapsed), breached (a target "
-        "was missed) or met (every target met).",
+        help="On track, at risk (most of a target has elapsed), paused (the ticket "
+        "waits in a pause stage: the clock stands still), breached (a target was "
+        "missed) or met (every target met).",
     )
     msp_sla_next_check = fields.Datetime(
         readonly=True,
@@ -229,7 +238,7 @@ class HelpdeskTicket(models.Model):
         help="When the SLA state can next change by the clock alone.",
     )
     msp_sla_remaining_hours = fields.Float(
-        string="Time Remaining (h)",
+        string="Time Remaining",
         compute="_compute_msp_sla_remaining_hours",
         help="Business hours left to the next open target; negative once overdue.",
     )
@@ -423,7 +432,9 @@ class HelpdeskTicket(models.Model):
                 if not (target_minutes[key] and done_at_by_target[key]):
                     vals[field_name] = 0.0
             vals["msp_sla_state"] = _overall_state(
-                vals["msp_response_status"], vals["msp_resolution_status"]
+                vals["msp_response_status"],
+                vals["msp_resolution_status"],
+                paused=bool(open_pause),
             )
             vals["msp_sla_next_check"] = min(checks) if checks else False
             ticket._msp_write_changed(vals)
@@ -577,3 +588,67 @@ class HelpdeskTicket(models.Model):
                 {"msp_sla_next_check": fields.Datetime.now()}
             )
             self.env.ref("msp_psa.ir_cron_msp_sla_check")._trigger()
+
+    # ------------------------------------------------------------------
+    # What the client's portal ticket page shows
+    # ------------------------------------------------------------------
+    def _msp_portal_sla(self):
+        """The ticket's SLA as the client reads it, or {} without one::
+
+            {"policy": str, "state": "on_track", "state_label": "On Track",
+             "paused": bool,
+             "targets": [{"name": "First response", "hours": 1.0,
+                          "business_hours": "Office 9-17",
+                          "status": "running", "status_label": "Running",
+                          "due": datetime or False, "done": datetime or False}]}
+
+        Datetimes are UTC: the page shows them in the reader's timezone.
+        """
+        self.ensure_one()
+        line = self.sudo().msp_sla_line_id
+        if not line or self.msp_sla_state in (False, "none"):
+            return {}
+        states = dict(self._fields["msp_sla_state"]._description_selection(self.env))
+        statuses = dict(
+            self._fields["msp_response_status"]._description_selection(self.env)
+        )
+        targets = []
+        for name, hours, status, due, done in (
+            (
+                self.env._("First response"),
+                line.response_hours,
+                self.msp_response_status,
+                self.msp_response_deadline,
+                self.msp_first_response_date,
+            ),
+            (
+                self.env._("Resolution"),
+                line.resolution_hours,
+                self.msp_resolution_status,
+                self.msp_resolution_deadline,
+                self.closed and self.closed_date,
+            ),
+        ):
+            if not hours:
+                continue
+            targets.append(
+                {
+                    "name": name,
+                    "hours": hours,
+                    "business_hours": line._get_hours_label(),
+                    "status": status,
+                    # a running target stands still while the ticket waits
+                    "status_label": states["paused"]
+                    if self.msp_sla_paused and status in ("running", "at_risk")
+                    else statuses.get(status, ""),
+                    "due": due,
+                    "done": done or False,
+                }
+            )
+        return {
+            "policy": self.sudo().msp_sla_policy_id.name,
+            "state": self.msp_sla_state,
+            "state_label": states.get(self.msp_sla_state, ""),
+            "paused": self.msp_sla_paused,
+            "targets": targets,
+        }

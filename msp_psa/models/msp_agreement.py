@@ -463,9 +463,28 @@ class MspAgreement(models.Model):
         starts = {a.id: a._get_block_start() for a in agreements}
         firsts = {a.id: a._msp_block_window(starts[a.id])[0] for a in agreements}
         ledgers = {a.id: a._msp_block_ledger(firsts[a.id], day) for a in agreements}
-        used, overage = defaultdict(float), defaultdict(float)
+        logged = defaultdict(list)
+        for line in agreements._msp_block_time(firsts, day):
+            key = line.msp_agreement_id.id
+            ledgers[key].draw(line.date, line.msp_prepaid_hours)
+            logged[key].append(
+                (line.date, line.msp_prepaid_hours, line.msp_overage_hours)
+            )
+        balances = {}
+        for key, ledger in ledgers.items():
+            used, overage = blocks_tools.hours_logged(logged[key], starts[key], day)
+            balances[key] = (*ledger.balance(day), used, overage)
+        return balances
+
+    def _msp_block_time(self, firsts, day):
+        """The time of these block-hour agreements that drew from a block or
+        went beyond it, from ``firsts[agreement id]`` to ``day``, in work-date
+        order, from one read: what the block figures of the back office and the
+        portal are summed from."""
+        if not self:
+            return self.env["account.analytic.line"]
         # sudo: the agreement's time, whoever logged it
-        for line in (
+        return (
             self.env["account.analytic.line"]
             .sudo()
             .search(
@@ -477,7 +496,7 @@ class MspAgreement(models.Model):
                                     ("msp_agreement_id", "=", a.id),
                                     ("date", ">=", firsts[a.id]),
                                 ]
-                                for a in agreements
+                                for a in self
                             ]
                         ),
                         [
@@ -490,16 +509,7 @@ class MspAgreement(models.Model):
                 ),
                 order="date, id",
             )
-        ):
-            key = line.msp_agreement_id.id
-            ledgers[key].draw(line.date, line.msp_prepaid_hours)
-            if line.date >= starts[key]:
-                used[key] += line.msp_prepaid_hours + line.msp_overage_hours
-                overage[key] += line.msp_overage_hours
-        return {
-            key: (*ledger.balance(day), used[key], overage[key])
-            for key, ledger in ledgers.items()
-        }
+        )
 
     def _msp_redecide_time(self):
         """The terms changed: decide again the time not yet invoiced."""

@@ -7,11 +7,14 @@ from odoo import fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import billing, validate
+from ..tools import blocks as blocks_tools
 
 # How many of an agreement's tickets and invoices its portal page lists.
 PORTAL_LIST_LIMIT = 20
 # The longest change request a client may send.
 CHANGE_REQUEST_LENGTH = 5000
+# How many months of block usage the portal page shows.
+PORTAL_BLOCK_MONTHS = 12
 
 
 class MspAgreement(models.Model):
@@ -92,6 +95,66 @@ class MspAgreement(models.Model):
             limit=limit,
         )
 
+    def _msp_portal_block_usage(self, months=PORTAL_BLOCK_MONTHS):
+        """The block hours period by period over the last ``months`` months,
+        the current period first, with the time behind each: the back office's
+        definition (hours logged = prepaid + overage hours of each line, as
+        stored when the time was decided), from one read of the time::
+
+            [{"date_start": date, "date_end": date, "current": bool,
+              "bought": float, "used": float, "overage": float,
+              "lines": [{"date": date, "ticket": helpdesk.ticket,
+                         "description": str, "hours": float,
+                         "prepaid": float, "overage": float}]}]
+
+        Empty for an agreement without block hours.
+        """
+        self.ensure_one()
+        if not (self.block_hours and self.date_start):
+            return []
+        today = fields.Date.context_today(self)
+        if today < self.date_start:
+            return []
+        first = self._period_containing(
+            max(self.date_start, today - relativedelta(months=months - 1))
+        )[0]
+        spans = []
+        start, end = self._period_containing(first)
+        while start <= today:
+            spans.append((start, end))
+            start, end = self._period_containing(end + relativedelta(days=1))
+        lines = self._msp_block_time({self.id: first}, today)
+        entries = [
+            (line.date, line.msp_prepaid_hours, line.msp_overage_hours)
+            for line in lines
+        ]
+        usage = []
+        for start, end in reversed(spans):
+            used, overage = blocks_tools.hours_logged(entries, start, min(end, today))
+            usage.append(
+                {
+                    "date_start": start,
+                    "date_end": end,
+                    "current": start <= today <= end,
+                    "bought": self.block_hours,
+                    "used": used,
+                    "overage": overage,
+                    "lines": [
+                        {
+                            "date": line.date,
+                            "ticket": line.ticket_id,
+                            "description": line.name,
+                            "hours": line.msp_prepaid_hours + line.msp_overage_hours,
+                            "prepaid": line.msp_prepaid_hours,
+                            "overage": line.msp_overage_hours,
+                        }
+                        for line in lines
+                        if start <= line.date <= end
+                    ],
+                }
+            )
+        return usage
+
     def _msp_portal_sla_targets(self):
         """The SLA targets of the agreement (its policy, else the company's
         default), one dict per priority, the highest first::
@@ -120,39 +183,46 @@ class MspAgreement(models.Model):
 
     def _msp_portal_sla_results(self, months):
         """How the agreement's tickets received in the last ``months`` months
-        fared, counting the tickets with a final result (met or breached)::
+        fared, with the SLA Compliance report's definitions (one number
+        everywhere): each ticket has a response and a resolution target, a
+        target is decided once met or breached, and the met % is targets met ÷
+        targets decided::
 
             {"tickets": int, "met": int, "breached": int, "met_pct": float or None,
              "avg_first_response_hours": float or None,
              "avg_resolution_hours": float or None}
+
+        ``met_pct`` is None when no target is decided, the averages when no
+        ticket was answered or resolved.
         """
         self.ensure_one()
         since = fields.Datetime.now() - relativedelta(months=months)
-        Ticket = self.env["helpdesk.ticket"].sudo()
-        domain = [
-            ("msp_agreement_id", "=", self.id),
-            ("msp_sla_start", ">=", since),
-            ("msp_sla_state", "not in", (False, "none")),
-        ]
-        counts = dict(Ticket._read_group(domain, ["msp_sla_state"], ["__count"]))
-        [[first_response]] = Ticket._read_group(
-            domain + [("msp_first_response_date", "!=", False)],
-            [],
-            ["msp_first_response_hours:avg"],
+        [[tickets, met, decided, met_pct, first_response, resolution]] = (
+            self.env["msp.sla.report"]
+            .sudo()
+            ._read_group(
+                [("agreement_id", "=", self.id), ("date", ">=", since)],
+                [],
+                [
+                    "ticket_count:sum",
+                    "met_count:sum",
+                    "decided_count:sum",
+                    "met_percent:avg",
+                    "first_response_hours:avg",
+                    "resolution_hours:avg",
+                ],
+            )
         )
-        [[resolution]] = Ticket._read_group(
-            domain + [("msp_resolution_status", "in", ("met", "breached"))],
-            [],
-            ["msp_resolution_hours:avg"],
-        )
-        met, breached = counts.get("met", 0), counts.get("breached", 0)
+        # _read_group gives False for an aggregate of nothing
         return {
-            "tickets": sum(counts.values()),
-            "met": met,
-            "breached": breached,
-            "met_pct": 100.0 * met / (met + breached) if met + breached else None,
-            "avg_first_response_hours": first_response,
-            "avg_resolution_hours": resolution,
+            "tickets": tickets or 0,
+            "met": met or 0,
+            "breached": (decided or 0) - (met or 0),
+            "met_pct": None if met_pct is False else met_pct,
+            "avg_first_response_hours": None
+            if first_response is False
+            else first_response,
+            "avg_resolution_hours": None if resolution is False else resolution,
         }
 
     # ------------------------------------------------------------------

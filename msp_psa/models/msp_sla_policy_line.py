@@ -21,12 +21,14 @@ class MspSlaPolicyLine(models.Model):
 
     priority = fields.Selection(PRIORITIES, required=True)
     response_hours = fields.Float(
-        string="Response (h)",
-        help="Business hours until the first public reply by staff. 0: no target.",
+        string="Response Within",
+        help="Business time (hh:mm) until the first public reply by staff. 0: no "
+        "target.",
     )
     resolution_hours = fields.Float(
-        string="Resolution (h)",
-        help="Business hours until the ticket reaches a closed stage. 0: no target.",
+        string="Resolution Within",
+        help="Business time (hh:mm) until the ticket reaches a closed stage. 0: no "
+        "target.",
     )
     around_the_clock = fields.Boolean(
         string="24×7",

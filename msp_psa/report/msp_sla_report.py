@@ -1,13 +1,28 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..models.helpdesk_ticket import SLA_STATES
+
+# Met % measures: (targets met, targets decided) columns they divide.
+MET_RATIOS = {
+    "met_percent": ("met_count", "decided_count"),
+    "response_met_percent": ("response_met_count", "response_decided_count"),
+    "resolution_met_percent": ("resolution_met_count", "resolution_decided_count"),
+}
 
 
 class MspSlaReport(models.Model):
     """SLA compliance per ticket, to group by agreement, client, technician and
-    month: met %, average first response and resolution time, breaches."""
+    month: met %, average first response and resolution time, breaches.
+
+    Each ticket has up to two targets (first response, resolution); a target is
+    decided once it is met or breached. Met % is targets met ÷ targets decided,
+    summed over the group (a weighted ratio, not an average of per-ticket
+    shares): ``_read_group_select`` computes it from the sums, and it is empty
+    where nothing is decided.
+    """
 
     _name = "msp.sla.report"
     _description = "MSP SLA Compliance"
@@ -29,20 +44,69 @@ class MspSlaReport(models.Model):
     )
     sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
     ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
+    met_count = fields.Integer(string="Targets Met", readonly=True, aggregator="sum")
+    decided_count = fields.Integer(
+        string="Targets Decided",
+        readonly=True,
+        aggregator="sum",
+        help="Targets met or breached; the targets still running are not counted.",
+    )
     met_percent = fields.Float(
         string="Met (%)",
         readonly=True,
         aggregator="avg",
-        help="Share of the tickets with a final SLA result (met or breached) that "
-        "met every target.",
+        help="Targets met ÷ targets decided (met or breached), response and "
+        "resolution together; empty where no target is decided.",
     )
-    breach_count = fields.Integer(string="Breaches", readonly=True, aggregator="sum")
+    response_met_count = fields.Integer(readonly=True, aggregator="sum")
+    response_decided_count = fields.Integer(readonly=True, aggregator="sum")
+    response_met_percent = fields.Float(
+        string="Response Met (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Tickets whose first response target was met ÷ tickets whose first "
+        "response target is decided.",
+    )
+    resolution_met_count = fields.Integer(readonly=True, aggregator="sum")
+    resolution_decided_count = fields.Integer(readonly=True, aggregator="sum")
+    resolution_met_percent = fields.Float(
+        string="Resolution Met (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Tickets whose resolution target was met ÷ tickets whose resolution "
+        "target is decided.",
+    )
+    breach_count = fields.Integer(
+        string="Breached Tickets",
+        readonly=True,
+        aggregator="sum",
+        help="Tickets that missed a target.",
+    )
     first_response_hours = fields.Float(
-        string="Avg First Response (h)", readonly=True, aggregator="avg"
+        string="Avg First Response (hh:mm)",
+        readonly=True,
+        aggregator="avg",
+        help="Business time to the first public reply, of the tickets answered.",
     )
     resolution_hours = fields.Float(
-        string="Avg Resolution (h)", readonly=True, aggregator="avg"
+        string="Avg Resolution (hh:mm)",
+        readonly=True,
+        aggregator="avg",
+        help="Business time to closing, of the tickets resolved.",
     )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A met % of a group is its targets met ÷ its targets decided (the
+        sums), whatever aggregate the view asks for; NULL when none is decided."""
+        fname = aggregate_spec.split(":")[0]
+        if fname not in MET_RATIOS:
+            return super()._read_group_select(aggregate_spec, query)
+        met, decided = (
+            self._field_to_sql(self._table, name, query) for name in MET_RATIOS[fname]
+        )
+        return SQL(
+            "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 2)::float", met, decided
+        )
 
     @property
     def _table_query(self):
@@ -50,7 +114,7 @@ class MspSlaReport(models.Model):
             SELECT
                 t.id AS id,
                 t.id AS ticket_id,
-                COALESCE(t.msp_sla_start, t.create_date) AS date,
+                t.date AS date,
                 t.company_id AS company_id,
                 t.msp_agreement_id AS agreement_id,
                 t.commercial_partner_id AS partner_id,
@@ -60,18 +124,45 @@ class MspSlaReport(models.Model):
                 t.priority AS priority,
                 t.msp_sla_state AS sla_state,
                 1 AS ticket_count,
-                CASE
-                    WHEN t.msp_sla_state = 'met' THEN 100.0
-                    WHEN t.msp_sla_state = 'breached' THEN 0.0
-                END AS met_percent,
+                t.response_met + t.resolution_met AS met_count,
+                t.response_decided + t.resolution_decided AS decided_count,
+                ROUND(
+                    100.0 * (t.response_met + t.resolution_met)
+                    / NULLIF(t.response_decided + t.resolution_decided, 0),
+                    2
+                )::float AS met_percent,
+                t.response_met AS response_met_count,
+                t.response_decided AS response_decided_count,
+                CASE WHEN t.response_decided = 1 THEN 100.0 * t.response_met END
+                    AS response_met_percent,
+                t.resolution_met AS resolution_met_count,
+                t.resolution_decided AS resolution_decided_count,
+                CASE WHEN t.resolution_decided = 1 THEN 100.0 * t.resolution_met END
+                    AS resolution_met_percent,
                 CASE WHEN t.msp_sla_state = 'breached' THEN 1 ELSE 0 END
                     AS breach_count,
                 CASE WHEN t.msp_first_response_date IS NOT NULL
                     THEN t.msp_first_response_hours END AS first_response_hours,
-                CASE WHEN t.msp_resolution_status IN ('met', 'breached')
+                CASE WHEN t.resolved AND t.resolution_decided = 1
                     THEN t.msp_resolution_hours END AS resolution_hours
-            FROM helpdesk_ticket t
-            WHERE t.msp_sla_state IS NOT NULL
-              AND t.msp_sla_state != 'none'
-              AND t.active
+            FROM (
+                SELECT
+                    ticket.*,
+                    COALESCE(ticket.msp_sla_start, ticket.create_date) AS date,
+                    (COALESCE(stage.closed, FALSE)
+                        AND ticket.closed_date IS NOT NULL) AS resolved,
+                    (COALESCE(ticket.msp_response_status, 'none') = 'met')::int
+                        AS response_met,
+                    (COALESCE(ticket.msp_response_status, 'none')
+                        IN ('met', 'breached'))::int AS response_decided,
+                    (COALESCE(ticket.msp_resolution_status, 'none') = 'met')::int
+                        AS resolution_met,
+                    (COALESCE(ticket.msp_resolution_status, 'none')
+                        IN ('met', 'breached'))::int AS resolution_decided
+                FROM helpdesk_ticket ticket
+                LEFT JOIN helpdesk_ticket_stage stage ON stage.id = ticket.stage_id
+                WHERE ticket.msp_sla_state IS NOT NULL
+                  AND ticket.msp_sla_state != 'none'
+                  AND ticket.active
+            ) t
         """

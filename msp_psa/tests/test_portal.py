@@ -1,9 +1,13 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import re
-from datetime import date
+from datetime import date, timedelta
 
-from odoo import Command
+import pytz
+from dateutil.relativedelta import relativedelta
+from lxml import html
+
+from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -171,6 +175,198 @@ class TestPortal(HttpCase):
         self.assertNotIn("No tickets in this period", text)
         self.assertIn("(100%)", text)
 
+    def test_page_shows_dash_where_nothing_is_decided(self):
+        policy = self.env["msp.sla.policy"].create(
+            {
+                "name": "Gold",
+                "line_ids": [Command.create({"priority": "1", "resolution_hours": 8})],
+            }
+        )
+        self.agreement_a.sla_policy_id = policy
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Slow laptop",
+                "description": "<p>Slow</p>",
+                "partner_id": self.contact_a.id,
+                "priority": "1",
+                "msp_agreement_id": self.agreement_a.id,
+            }
+        )
+        self.assertEqual(ticket.msp_sla_state, "on_track")
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        page = html.fromstring(self.url_open(self.agreement_a.access_url).text)
+        [results] = page.xpath("//div[hasclass('o_msp_sla_results_3')]")
+        cells = {
+            css: results.xpath(f".//td[hasclass('{css}')]")[0].text_content().strip()
+            for css in (
+                "o_msp_sla_met",
+                "o_msp_sla_missed",
+                "o_msp_sla_avg_response",
+                "o_msp_sla_avg_resolution",
+            )
+        }
+        self.assertEqual(set(cells.values()), {"—"}, cells)
+
+    def test_ticket_page_shows_sla_targets_and_due_times(self):
+        policy = self.env["msp.sla.policy"].create(
+            {
+                "name": "Gold 24x7",
+                "line_ids": [
+                    Command.create(
+                        {"priority": "1", "response_hours": 2, "resolution_hours": 8}
+                    )
+                ],
+            }
+        )
+        self.agreement_a.sla_policy_id = policy
+        self.portal_a.tz = "Asia/Tokyo"
+        ticket = self.env["helpdesk.ticket"].create(
+            {
+                "name": "Printer jammed",
+                "description": "<p>Jammed</p>",
+                "partner_id": self.contact_a.id,
+                "priority": "1",
+                "msp_agreement_id": self.agreement_a.id,
+            }
+        )
+        self.assertEqual(ticket.msp_sla_policy_id, policy)
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        response = self.url_open(f"/my/ticket/{ticket.id}")
+        self.assertEqual(response.status_code, 200)
+        [sla] = html.fromstring(response.text).xpath(
+            "//div[hasclass('o_msp_ticket_sla')]"
+        )
+        text = " ".join(sla.text_content().split())
+        self.assertIn("Gold 24x7", text)
+        self.assertIn("On Track", text)
+        self.assertIn("First response within 2 h (24×7)", text)
+        self.assertIn("Resolution within 8 h (24×7)", text)
+        # the due times in the reader's timezone (Tokyo, UTC+9)
+        tokyo = pytz.timezone("Asia/Tokyo")
+        dues = [
+            " ".join(due.text_content().split())
+            for due in sla.xpath(".//span[hasclass('o_msp_sla_due')]")
+        ]
+        for due, deadline in zip(
+            dues,
+            (ticket.msp_response_deadline, ticket.msp_resolution_deadline),
+            strict=True,
+        ):
+            local = pytz.utc.localize(deadline).astimezone(tokyo)
+            self.assertIn(local.strftime("%m/%d/%Y %H:%M"), due)
+        self.assertEqual(
+            ticket.msp_resolution_deadline - ticket.msp_response_deadline,
+            timedelta(hours=6),
+        )
+        # no resolution time while the ticket is open
+        self.assertNotIn("done", text)
+
+    def test_block_usage_period_by_period(self):
+        """The agreement page lists the block period by period with the time
+        behind it, with the back office's figures."""
+        env = self.env
+        today = fields.Date.context_today(self.agreement_a)
+        this_month = today.replace(day=1)
+        last_month = this_month - relativedelta(months=1)
+        agreement = env["msp.agreement"].create(
+            {
+                "title": "Prepaid Support",
+                "partner_id": self.client_a.id,
+                "user_id": self.manager.id,
+                "date_start": last_month - relativedelta(months=1),
+                "billing_model": "block_hours",
+                "block_hours": 5.0,
+                "block_price": 500.0,
+                "block_product_id": self.seat.id,
+                "overage_rate": 120.0,
+            }
+        )
+        agreement.action_activate()
+        ticket = env["helpdesk.ticket"].create(
+            {
+                "name": "Mail server",
+                "description": "<p>Mail</p>",
+                "partner_id": self.contact_a.id,
+                "msp_agreement_id": agreement.id,
+            }
+        )
+        project = env["project.project"].create({"name": "Support A"})
+        employee = env["hr.employee"].create({"name": "Tech A"})
+
+        def log(day, hours, name):
+            return env["account.analytic.line"].create(
+                {
+                    "name": name,
+                    "project_id": project.id,
+                    "employee_id": employee.id,
+                    "date": day,
+                    "unit_amount": hours,
+                    "ticket_id": ticket.id,
+                    "msp_agreement_id": agreement.id,
+                }
+            )
+
+        first = log(last_month + timedelta(days=4), 3.0, "Mailbox migration")
+        second = log(last_month + timedelta(days=9), 4.0, "Spam filter")
+        third = log(this_month, 1.5, "Quota raise")
+        self.assertEqual((second.msp_prepaid_hours, second.msp_overage_hours), (2, 2))
+        usage = agreement._msp_portal_block_usage()
+        self.assertEqual(
+            [
+                (u["date_start"], u["bought"], u["used"], u["overage"], u["current"])
+                for u in usage
+            ],
+            [
+                (this_month, 5.0, 1.5, 0.0, True),
+                (last_month, 5.0, 7.0, 2.0, False),
+                (last_month - relativedelta(months=1), 5.0, 0.0, 0.0, False),
+            ],
+        )
+        # one definition: the current period is the back office's block figures
+        _total, _left, used, overage = agreement._msp_block_balances()[agreement.id]
+        self.assertEqual((usage[0]["used"], usage[0]["overage"]), (used, overage))
+        self.assertEqual(agreement.block_hours_used, usage[0]["used"])
+        self.assertEqual(agreement.block_hours_remaining, 5.0 - 1.5)
+        self.assertEqual(
+            [
+                (e["date"], e["ticket"], e["hours"], e["prepaid"], e["overage"])
+                for e in usage[1]["lines"]
+            ],
+            [
+                (first.date, ticket, 3.0, 3.0, 0.0),
+                (second.date, ticket, 4.0, 2.0, 2.0),
+            ],
+        )
+        self.assertEqual([e["description"] for e in usage[0]["lines"]], [third.name])
+
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        page = html.fromstring(self.url_open(agreement.access_url).text)
+        rows = {
+            row.get("data-date-start"): [
+                " ".join(cell.text_content().split()) for cell in row.xpath("td")
+            ]
+            for row in page.xpath("//tr[hasclass('o_msp_block_period')]")
+        }
+        self.assertEqual(rows[str(last_month)][1:], ["5.00", "7.00", "2.00"])
+        self.assertEqual(rows[str(this_month)][1:], ["5.00", "1.50", "0.00"])
+        entries = [
+            [" ".join(cell.text_content().split()) for cell in row.xpath("td")][1:]
+            for row in page.xpath("//tr[hasclass('o_msp_block_line')]")
+        ]
+        self.assertEqual(
+            entries,
+            [
+                [ticket.number, "Quota raise", "1.50", "1.50", "0.00"],
+                [ticket.number, "Mailbox migration", "3.00", "3.00", "0.00"],
+                [ticket.number, "Spam filter", "4.00", "2.00", "2.00"],
+            ],
+        )
+        self.assertTrue(
+            page.xpath(
+                f"//tr[hasclass('o_msp_block_line')]//a[@href='/my/ticket/{ticket.id}']"
+            )
+        )
+
     def test_other_clients_agreement_is_refused(self):
         self.authenticate("msp_portal_a", "msp_portal_a")
         response = self.url_open(self.agreement_b.access_url, allow_redirects=False)
@@ -331,7 +527,23 @@ class TestPortal(HttpCase):
         self.assertEqual(ticket.partner_id, self.contact_a)
         self.assertEqual(ticket.commercial_partner_id, self.client_a)
         self.assertTrue(ticket.msp_change_request)
-        self.assertIn(ticket.number, response.text, "the page links the ticket")
+        # the confirmation is where the client is: next to the form, the page
+        # opened on it, the ticket linked to its portal page
+        page = html.fromstring(response.text)
+        [sent] = page.xpath(
+            "//section[@id='change_request']/div[@id='change_request_sent']"
+        )
+        self.assertIn("your request was sent to", sent.text_content())
+        [link] = sent.xpath(".//a[hasclass('o_msp_change_request_ticket')]")
+        self.assertEqual(link.get("href"), f"/my/ticket/{ticket.id}")
+        self.assertEqual(link.text_content(), ticket.number)
+        self.assertFalse(
+            page.xpath("//div[hasclass('o_msp_change_request_sent')][not(@id)]"),
+            "no second confirmation out of view at the top",
+        )
+        ticket_page = self.url_open(link.get("href"))
+        self.assertEqual(ticket_page.status_code, 200)
+        self.assertIn(ticket.number, ticket_page.text)
         self.assertIn(self.agreement_a.name, ticket.name)
         self.assertIn(
             "Add 3 users &lt;b&gt;for&lt;/b&gt; the new branch", ticket.description
@@ -351,6 +563,20 @@ class TestPortal(HttpCase):
         self.agreement_a.addition_ids.invalidate_recordset()
         self.assertEqual(self._billing_state(self.agreement_a), before)
         self.assertEqual(addition.quantity, 12)
+
+    def test_change_request_redirects_to_the_confirmation(self):
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        url = self.agreement_a.access_url
+        token = self._csrf_token(url)
+        response = self.url_open(
+            f"{url}/change_request",
+            data={"csrf_token": token, "description": "One more laptop"},
+            allow_redirects=False,
+        )
+        self.assertIn(response.status_code, (302, 303))
+        location = response.headers["Location"]
+        self.assertIn("change_request=sent", location)
+        self.assertTrue(location.endswith("#change_request_sent"), location)
 
     def test_change_request_keeps_its_agreement(self):
         """The ticket stays on the agreement asked about, even when another of

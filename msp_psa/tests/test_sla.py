@@ -275,7 +275,10 @@ class TestSla(MspHelpdeskCommon):
         low = self._ticket("2026-01-09 10:00", priority="0")
         self.assertEqual(low.msp_sla_state, "none", "no target for low priority")
 
-    def test_sla_report(self):
+    def _quick_slow_and_open(self):
+        """quick: answered and closed in time (2 targets met); slow: closed
+        late without a reply (2 breached); answered: answered in time, still
+        open (1 met, resolution undecided)."""
         quick = self._ticket("2026-01-12 09:00")
         with freeze_time("2026-01-12 09:30"):
             quick.message_post(
@@ -284,43 +287,176 @@ class TestSla(MspHelpdeskCommon):
         self._move(quick, "2026-01-12 11:00", self.stage_done)
         slow = self._ticket("2026-01-12 09:00")
         self._move(slow, "2026-01-13 12:00", self.stage_done)  # 11 h, no reply
+        answered = self._ticket("2026-01-12 09:00")
+        with freeze_time("2026-01-12 09:15"):
+            answered.message_post(
+                body="Looking", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
         self.env.flush_all()
-        groups = self.env["msp.sla.report"]._read_group(
-            [("agreement_id", "=", self.agreement.id)],
+        return quick, slow, answered
+
+    def test_sla_report(self):
+        quick, slow, answered = self._quick_slow_and_open()
+        self.assertEqual(
+            (answered.msp_response_status, answered.msp_resolution_status),
+            ("met", "running"),
+        )
+        Report = self.env["msp.sla.report"]
+        domain = [("agreement_id", "=", self.agreement.id)]
+        groups = Report._read_group(
+            domain,
             [],
             [
                 "ticket_count:sum",
+                "met_count:sum",
+                "decided_count:sum",
                 "met_percent:avg",
+                "response_met_percent:avg",
+                "resolution_met_percent:avg",
                 "breach_count:sum",
+                "first_response_hours:avg",
                 "resolution_hours:avg",
             ],
         )
-        self.assertEqual(groups, [(2, 50.0, 1, 6.5)])
+        # 3 targets met of 5 decided: 60 %, not the average of the tickets'
+        # shares (100, 0, 100: 66.67); the open ticket has no resolution time.
+        self.assertEqual(groups, [(3, 3, 5, 60.0, 66.67, 50.0, 1, 0.375, 6.5)])
+        # per ticket, as the pivot reads it; '—' (False) where nothing is decided
+        rows = dict(Report._read_group(domain, ["ticket_id"], ["met_percent:avg"]))
+        self.assertEqual(rows, {quick: 100.0, slow: 0.0, answered: 100.0})
+        rows = dict(
+            Report._read_group(domain, ["ticket_id"], ["resolution_met_percent:sum"])
+        )
+        self.assertEqual(rows, {quick: 100.0, slow: 0.0, answered: False})
+        rows = dict(Report._read_group(domain, ["ticket_id"], ["resolution_hours:avg"]))
+        self.assertEqual(rows, {quick: 2.0, slow: 11.0, answered: False})
+        # the web client's read_group (pivot, graph) gives the same ratio
+        [web] = Report.read_group(domain, ["met_percent:avg"], [])
+        self.assertEqual(web["met_percent"], 60.0)
+
+    def test_met_percent_two_met_one_breached_one_open(self):
+        """A policy with a resolution target only: one target per ticket."""
+        policy = self.env["msp.sla.policy"].create(
+            {
+                "name": "Resolution only",
+                "calendar_id": self.calendar.id,
+                "line_ids": [Command.create({"priority": "1", "resolution_hours": 4})],
+            }
+        )
+        agreement = self._create_agreement(
+            partner_id=self.other_client.id,
+            fixed_fee=100.0,
+            fee_product_id=self.product_fee.id,
+            sla_policy_id=policy.id,
+        )
+        agreement.action_activate()
+
+        def ticket(**vals):
+            return self._ticket(
+                "2026-01-12 09:00", partner_id=self.other_contact.id, **vals
+            )
+
+        met_1, met_2, late, still_open = ticket(), ticket(), ticket(), ticket()
+        self._move(met_1, "2026-01-12 10:00", self.stage_done)
+        self._move(met_2, "2026-01-12 11:00", self.stage_done)
+        self._move(late, "2026-01-13 12:00", self.stage_done)  # 11 business h
+        self.assertEqual(still_open.msp_agreement_id, agreement)
+        self.env.flush_all()
+        Report = self.env["msp.sla.report"]
+        domain = [("agreement_id", "=", agreement.id)]
+        [(tickets, met, decided, pct, breaches)] = Report._read_group(
+            domain,
+            [],
+            [
+                "ticket_count:sum",
+                "met_count:sum",
+                "decided_count:sum",
+                "met_percent:avg",
+                "breach_count:sum",
+            ],
+        )
+        self.assertEqual((tickets, met, decided, pct, breaches), (4, 2, 3, 66.67, 1))
+        # a group where nothing is decided has no met %, not 0
+        self.assertEqual(
+            Report._read_group(
+                [*domain, ("ticket_id", "=", still_open.id)], [], ["met_percent:avg"]
+            ),
+            [(False,)],
+        )
+        with freeze_time("2026-02-01"):
+            summary = agreement._msp_portal_sla_results(3)
+        self.assertEqual(
+            summary,
+            {
+                "tickets": 4,
+                "met": 2,
+                "breached": 1,
+                "met_pct": 66.67,
+                "avg_first_response_hours": None,
+                "avg_resolution_hours": (1 + 2 + 11) / 3,
+            },
+        )
+
+    def test_paused_state(self):
+        ticket = self._ticket("2026-01-09 10:00")
+        with freeze_time("2026-01-09 10:20"):
+            ticket.message_post(
+                body="Can you send a photo?",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self._move(ticket, "2026-01-09 11:00", self.stage_waiting)
+        self.assertEqual(ticket.msp_sla_state, "paused")
+        self.assertEqual(
+            dict(ticket._fields["msp_sla_state"]._description_selection(self.env))[
+                ticket.msp_sla_state
+            ],
+            "Paused",
+        )
+        self.assertFalse(ticket.msp_sla_next_check, "the cron leaves it alone")
+        with freeze_time("2026-01-14 10:00"):  # long past the 8 h target
+            self.env["helpdesk.ticket"]._cron_msp_sla_check()
+        self.assertEqual(ticket.msp_sla_state, "paused")
+        self.assertFalse(ticket.msp_resolution_hours)
+        portal = ticket._msp_portal_sla()
+        self.assertEqual(portal["state_label"], "Paused")
+        self.assertEqual(
+            [(t["name"], t["status_label"], t["done"]) for t in portal["targets"]],
+            [
+                ("First response", "Met", dt("2026-01-09 10:20")),
+                ("Resolution", "Paused", False),
+            ],
+        )
+        self.env.flush_all()
+        row = self.env["msp.sla.report"].search([("ticket_id", "=", ticket.id)])
+        self.assertEqual(row.sla_state, "paused")
+        self.assertEqual((row.met_count, row.decided_count), (1, 1))
+        self.assertFalse(row.resolution_hours)
+        self._move(ticket, "2026-01-12 09:00", self.stage_progress)
+        self.assertEqual(ticket.msp_sla_state, "on_track")
+        # a breach stays a breach while paused
+        late = self._ticket("2026-01-09 10:00")
+        self._move(late, "2026-01-09 11:30", self.stage_waiting)  # 1 h: no reply
+        self.assertEqual(late.msp_response_status, "breached")
+        self.assertEqual(late.msp_sla_state, "breached")
 
     def test_portal_sla_summary(self):
-        quick = self._ticket("2026-01-12 09:00")
-        with freeze_time("2026-01-12 09:30"):
-            quick.message_post(
-                body="Fixed", message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
-        self._move(quick, "2026-01-12 11:00", self.stage_done)
-        slow = self._ticket("2026-01-12 09:00")
-        self._move(slow, "2026-01-13 12:00", self.stage_done)
-        self.env.flush_all()
+        self._quick_slow_and_open()
         with freeze_time("2026-03-01"):
             recent = self.agreement._msp_portal_sla_results(3)
             year = self.agreement._msp_portal_sla_results(12)
         with freeze_time("2026-06-01"):
             self.assertEqual(self.agreement._msp_portal_sla_results(3)["tickets"], 0)
+            self.assertIsNone(self.agreement._msp_portal_sla_results(3)["met_pct"])
         self.assertEqual(recent, year)
         self.assertEqual(
             year,
             {
-                "tickets": 2,
-                "met": 1,
-                "breached": 1,
-                "met_pct": 50.0,
-                "avg_first_response_hours": 0.5,
+                "tickets": 3,
+                "met": 3,
+                "breached": 2,
+                "met_pct": 60.0,
+                "avg_first_response_hours": 0.375,
                 "avg_resolution_hours": 6.5,
             },
         )

@@ -43,3 +43,16 @@ class BlockLedger:
             sum(block[3] for block in valid),
             round(sum(self.left[block[0]] for block in valid), 6),
         )
+
+
+def hours_logged(entries, first, last):
+    """(hours logged, overage among them) of the work from ``first`` to
+    ``last``: ``entries`` are (day, prepaid hours, overage hours). Hours logged
+    on a block are its prepaid plus its overage hours: the block figures and the
+    invoice's block lines both read them so."""
+    used = overage = 0.0
+    for day, prepaid, beyond in entries:
+        if first <= day <= last:
+            used += prepaid + beyond
+            overage += beyond
+    return round(used, 6), round(overage, 6)

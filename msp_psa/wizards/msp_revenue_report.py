@@ -4,8 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools import validate
-from ..tools import labels
+from ..tools import labels, validate
 
 CAUSES = [
     ("schedule", "Not yet recognised"),

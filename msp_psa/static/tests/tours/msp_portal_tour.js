@@ -43,8 +43,23 @@ registry.category("web_tour.tours").add("msp_portal_tour", {
             run: "click",
         },
         {
-            content: "The request was sent",
-            trigger: ".o_msp_change_request_sent",
+            content: "The request was sent, and the confirmation is in view",
+            trigger: "#change_request .o_msp_change_request_sent",
+            run() {
+                const box = this.anchor.getBoundingClientRect();
+                if (box.bottom < 0 || box.top > window.innerHeight) {
+                    throw new Error("The confirmation is out of view");
+                }
+            },
+        },
+        {
+            content: "Follow the ticket",
+            trigger: ".o_msp_change_request_sent a.o_msp_change_request_ticket",
+            run: "click",
+        },
+        {
+            content: "The ticket's portal page opens",
+            trigger: "#helpdesk_ticket_content:contains(Change request)",
         },
     ],
 });
