@@ -47,6 +47,13 @@ class TestDisplayNames(TransactionCase):
             {"date": fields.Date.context_today(self.env.user)}
         )
         report._compute_report()
+        leak = self.env.ref("msp_psa.ticket_harbor_wifi_timesheet_1_demo")
+        wizard = self.env["msp.leakage.wizard"].create(
+            {"action": "non_billable", "line_ids": [fields.Command.set(leak.ids)]}
+        )
+        self.assertEqual(
+            wizard.display_name, f"Mark Non-billable: {leak.unit_amount:g} h of time"
+        )
 
     def test_no_technical_names(self):
         self._make_records()

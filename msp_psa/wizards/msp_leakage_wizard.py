@@ -54,6 +54,16 @@ class MspLeakageWizard(models.TransientModel):
         string="Amount at Stake", compute="_compute_totals"
     )
 
+    @api.depends("action", "line_ids.unit_amount")
+    def _compute_display_name(self):
+        actions = dict(self._fields["action"]._description_selection(self.env))
+        for wizard in self:
+            wizard.display_name = self.env._(
+                "%(action)s: %(hours)s h of time",
+                action=actions.get(wizard.action, ""),
+                hours=f"{sum(wizard.line_ids.mapped('unit_amount')):g}",
+            )
+
     @api.depends("line_ids")
     def _compute_partner_id(self):
         for wizard in self:
