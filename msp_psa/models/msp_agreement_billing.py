@@ -461,6 +461,12 @@ class MspAgreement(models.Model):
         time_lines, time_warnings = self._prepare_time_line_vals(due, previous, data)
         return lines + time_lines, warnings + time_warnings
 
+    def _msp_line_name(self, product, detail):
+        """A line's label as Odoo writes one: the product, then the details on
+        a line of their own (the invoice form shows the product's name in its
+        column and the details under it; a PDF prints both lines)."""
+        return f"{product}\n{detail}"
+
     def _msp_client(self):
         """This agreement in its client's language, to write invoice lines."""
         self.ensure_one()
@@ -524,12 +530,14 @@ class MspAgreement(models.Model):
         quantity, price_unit = self._msp_quantity_price(1.0, factor, self.fixed_fee)
         return {
             "product_id": self.fee_product_id.id,
-            "name": self.env._(
-                "%(product)s, %(period)s: %(fee)s%(math)s",
-                product=self.fee_product_id.name,
-                period=self._period_label(date_from, date_to),
-                fee=self._msp_amount_label(self.fixed_fee),
-                math=self._msp_factor_label(date_from, date_to),
+            "name": self._msp_line_name(
+                self.fee_product_id.display_name,
+                self.env._(
+                    "%(period)s: %(fee)s%(math)s",
+                    period=self._period_label(date_from, date_to),
+                    fee=self._msp_amount_label(self.fixed_fee),
+                    math=self._msp_factor_label(date_from, date_to),
+                ),
             ),
             "quantity": quantity,
             "price_unit": price_unit,
@@ -654,7 +662,7 @@ class MspAgreement(models.Model):
         # that line is blank (an empty description, or one that starts with a
         # new line).
         label_name = (addition.name or "").split("\n")[0].strip()
-        label_name = label_name or addition.product_id.name
+        label_name = label_name or addition.product_id.display_name
         if settlement:
             count = self._msp_quantity_label(abs(quantity))
             day = self._msp_day_label(date_from)
@@ -662,9 +670,8 @@ class MspAgreement(models.Model):
                 what = self.env._("%(count)s added %(day)s", count=count, day=day)
             else:
                 what = self.env._("%(count)s removed %(day)s", count=count, day=day)
-            name = self.env._(
-                "%(addition)s: %(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=label_name,
+            detail = self.env._(
+                "%(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
                 what=what,
                 period=self._period_label(date_from, date_to),
                 quantity=self._msp_quantity_label(quantity),
@@ -672,14 +679,14 @@ class MspAgreement(models.Model):
                 math=label,
             )
         else:
-            name = self.env._(
-                "%(addition)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=label_name,
+            detail = self.env._(
+                "%(period)s: %(quantity)s × %(price)s%(math)s",
                 period=self._period_label(date_from, date_to),
                 quantity=self._msp_quantity_label(quantity),
                 price=self._msp_amount_label(price),
                 math=label,
             )
+        name = self._msp_line_name(label_name, detail)
         if whole_period:
             factor = months
         else:

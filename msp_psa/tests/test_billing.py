@@ -84,14 +84,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Managed Services Fee, 1–31 Jan 2026: 500.00",
+                    "Managed Services Fee\n1–31 Jan 2026: 500.00",
                     1.0,
                     500.0,
                     "2026-01-01",
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 1–31 Jan 2026: 10 × 25.00",
+                    "Per-User Support\n1–31 Jan 2026: 10 × 25.00",
                     10.0,
                     25.0,
                     "2026-01-01",
@@ -124,14 +124,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Managed Services Fee, 17–31 Jan 2026: 500.00 × 15/31 days",
+                    "Managed Services Fee\n17–31 Jan 2026: 500.00 × 15/31 days",
                     1.0,
                     241.94,
                     "2026-01-17",
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 17–31 Jan 2026: 3 × 25.00 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 3 × 25.00 × 15/31 days",
                     1.0,
                     36.29,
                     "2026-01-17",
@@ -154,7 +154,7 @@ class TestBilling(MspPsaCommon):
             [
                 (
                     (
-                        "Per-User Support: 3 added 17 Jan, 17–31 Jan 2026: "
+                        "Per-User Support\n3 added 17 Jan, 17–31 Jan 2026: "
                         "3 × 25.00 × 15/31 days"
                     ),
                     1.0,
@@ -163,7 +163,7 @@ class TestBilling(MspPsaCommon):
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 1–28 Feb 2026: 15 × 25.00",
+                    "Per-User Support\n1–28 Feb 2026: 15 × 25.00",
                     15.0,
                     25.0,
                     "2026-02-01",
@@ -185,14 +185,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Per-User Support, 1–16 Jan 2026: 10 × 25.00 × 16/31 days",
+                    "Per-User Support\n1–16 Jan 2026: 10 × 25.00 × 16/31 days",
                     1.0,
                     129.03,
                     "2026-01-01",
                     "2026-01-16",
                 ),
                 (
-                    "Per-User Support, 17–31 Jan 2026: 13 × 25.00 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 13 × 25.00 × 15/31 days",
                     1.0,
                     157.26,
                     "2026-01-17",
@@ -252,7 +252,7 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Per-User Support, 15–28 Feb 2028: 1 × 29.00 × 14/29 days",
+                    "Per-User Support\n15–28 Feb 2028: 1 × 29.00 × 14/29 days",
                     1.0,
                     14.0,
                     "2028-02-15",
@@ -279,7 +279,7 @@ class TestBilling(MspPsaCommon):
             self._lines(q1),
             [
                 (
-                    "Managed Services Fee, 1 Jan – 31 Mar 2026: 100.00 × 3 months",
+                    "Managed Services Fee\n1 Jan – 31 Mar 2026: 100.00 × 3 months",
                     3.0,
                     100.0,
                     "2026-01-01",
@@ -298,7 +298,7 @@ class TestBilling(MspPsaCommon):
             [
                 (
                     (
-                        "Managed Services Fee, 1 Apr 2026 – 31 Mar 2027: "
+                        "Managed Services Fee\n1 Apr 2026 – 31 Mar 2027: "
                         "100.00 × 12 months"
                     ),
                     12.0,
@@ -320,11 +320,11 @@ class TestBilling(MspPsaCommon):
             self._layout(move),
             [
                 ("line_section", "Service period"),
-                ("product", "Managed Services Fee, 1–31 Jan 2026"),
+                ("product", "Managed Services Fee\n1–31 Jan 2026"),
                 ("line_section", "Service period"),
-                ("product", "Managed Services Fee, 1–28 Feb 2026"),
+                ("product", "Managed Services Fee\n1–28 Feb 2026"),
                 ("line_section", "Service period"),
-                ("product", "Managed Services Fee, 1–31 Mar 2026"),
+                ("product", "Managed Services Fee\n1–31 Mar 2026"),
             ],
         )
         self.assertEqual(

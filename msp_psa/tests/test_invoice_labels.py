@@ -100,7 +100,7 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 (
                     "product",
-                    "Microsoft 365, 30 Nov 2026: 3 × 26.00 × 1/30 days",
+                    "Microsoft 365\n30 Nov 2026: 3 × 26.00 × 1/30 days",
                     0.1,
                     26.0,
                 )
@@ -119,13 +119,13 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 (
                     "product",
-                    "Managed Services Fee, 1 Jan – 31 Mar 2026: 100.00 × 3 months",
+                    "Managed Services Fee\n1 Jan – 31 Mar 2026: 100.00 × 3 months",
                     3.0,
                     100.0,
                 ),
                 (
                     "product",
-                    "Per-Device Monitoring, 1 Jan – 31 Mar 2026: 12 × 12.50 × 3 months",
+                    "Per-Device Monitoring\n1 Jan – 31 Mar 2026: 12 × 12.50 × 3 months",
                     36.0,
                     12.5,
                 ),
@@ -144,13 +144,13 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 (
                     "product",
-                    "Managed Services Fee, 17–31 Jan 2026: 500.00 × 15/31 days",
+                    "Managed Services Fee\n17–31 Jan 2026: 500.00 × 15/31 days",
                     1.0,
                     241.94,
                 ),
                 (
                     "product",
-                    "Per-User Support, 17–31 Jan 2026: 3 × 25.00 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 3 × 25.00 × 15/31 days",
                     1.0,
                     36.29,
                 ),
@@ -173,15 +173,25 @@ class TestInvoiceLabels(MspHelpdeskCommon):
                 ("line_section", "Service period: 1–30 Nov 2026", 0.0, 0.0),
                 (
                     "product",
-                    "Microsoft 365: 3 added 30 Nov, 30 Nov 2026: 3 × 26.00 × 1/30 days",
+                    "Microsoft 365\n3 added 30 Nov, 30 Nov 2026: 3 × 26.00 × 1/30 days",
                     0.1,
                     26.0,
                 ),
                 ("line_section", "Service period: 1–31 Dec 2026", 0.0, 0.0),
-                ("product", "Microsoft 365, 1–31 Dec 2026: 6 × 26.00", 6.0, 26.0),
+                ("product", "Microsoft 365\n1–31 Dec 2026: 6 × 26.00", 6.0, 26.0),
             ],
         )
         self.assertEqual(dec.amount_untaxed, 158.6)
+        # The invoice form shows the product, then the label less the product's
+        # name: with the product on a line of its own, no leading comma is left.
+        m365.default_code = "M365"
+        seats.name = "\nFront desk"
+        dec.button_cancel()
+        again = self._run(agreement, "2026-12-01")
+        for line in again.invoice_line_ids.filtered(lambda x: x.product_id):
+            first, rest = line.name.split("\n", 1)
+            self.assertEqual(first, "[M365] Microsoft 365")
+            self.assertRegex(rest, r"^(3 added 30 Nov, )?[0-9]")
 
     # ------------------------------------------------------------------
     # Time names its tickets
@@ -259,8 +269,8 @@ class TestInvoiceLabels(MspHelpdeskCommon):
         for period in ("1–31 Jan 2026", "1–28 Feb 2026", "1–31 Mar 2026"):
             expected += [
                 ("line_section", f"Service period: {period}", 0.0, 0.0),
-                ("product", f"Managed Services Fee, {period}: 500.00", 1.0, 500.0),
-                ("product", f"Per-User Support, {period}: 2 × 25.00", 2.0, 25.0),
+                ("product", f"Managed Services Fee\n{period}: 500.00", 1.0, 500.0),
+                ("product", f"Per-User Support\n{period}: 2 × 25.00", 2.0, 25.0),
             ]
         self.assertEqual(self._lines(move), expected)
         self.assertEqual(move.amount_untaxed, 1650.0)
@@ -289,8 +299,8 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [(kind, name) for kind, name, _q, _p in self._lines(move)],
             [
                 ("line_section", "Service period: 1–28 Feb 2026"),
-                ("product", "Managed Services Fee, 1–28 Feb 2026: 500.00"),
-                ("product", "Per-User Support, 1–28 Feb 2026: 3 × 25.00"),
+                ("product", "Managed Services Fee\n1–28 Feb 2026: 500.00"),
+                ("product", "Per-User Support\n1–28 Feb 2026: 3 × 25.00"),
             ],
         )
         self.assertEqual(move.amount_untaxed, 575.0)
@@ -317,7 +327,7 @@ class TestInvoiceLabels(MspHelpdeskCommon):
                 (
                     "product",
                     (
-                        "Managed Services Fee, 17–31 janv. 2026 : "
+                        "Managed Services Fee\n17–31 janv. 2026 : "
                         f"1{NBSP}500,00 × 15/31 jours"
                     ),
                     1.0,
@@ -325,7 +335,7 @@ class TestInvoiceLabels(MspHelpdeskCommon):
                 ),
                 (
                     "product",
-                    "Per-User Support, 17–31 janv. 2026 : 3 × 25,50 × 15/31 jours",
+                    "Per-User Support\n17–31 janv. 2026 : 3 × 25,50 × 15/31 jours",
                     1.0,
                     37.02,
                 ),
@@ -341,12 +351,12 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 "Période de service : 17–31 janv. 2026",
                 (
-                    "Per-User Support : 2 ajouté(s) le 20 janv., 20–31 janv. 2026 : "
+                    "Per-User Support\n2 ajouté(s) le 20 janv., 20–31 janv. 2026 : "
                     "2 × 25,50 × 12/31 jours"
                 ),
                 "Période de service : 1–28 févr. 2026",
-                f"Managed Services Fee, 1–28 févr. 2026 : 1{NBSP}500,00",
-                "Per-User Support, 1–28 févr. 2026 : 5 × 25,50",
+                f"Managed Services Fee\n1–28 févr. 2026 : 1{NBSP}500,00",
+                "Per-User Support\n1–28 févr. 2026 : 5 × 25,50",
             ],
         )
         self.assertEqual(feb.amount_untaxed, 1647.24)  # 19.74 + 1500 + 127.50
@@ -373,13 +383,13 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 (
                     "product",
-                    "Managed Services Fee, 17–31 Jan 2026: 50,000 × 15/31 days",
+                    "Managed Services Fee\n17–31 Jan 2026: 50,000 × 15/31 days",
                     1.0,
                     24194.0,
                 ),
                 (
                     "product",
-                    "Per-User Support, 17–31 Jan 2026: 3 × 2,600 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 3 × 2,600 × 15/31 days",
                     1.0,
                     3774.0,
                 ),
@@ -403,7 +413,7 @@ class TestInvoiceLabels(MspHelpdeskCommon):
             [
                 (
                     "product",
-                    "Per-User Support, 17–31 Jan 2026: 3 × 7.125 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 3 × 7.125 × 15/31 days",
                     1.0,
                     10.343,  # 3 × 7.125 × 15/31 = 10.3427...
                 ),
@@ -412,6 +422,6 @@ class TestInvoiceLabels(MspHelpdeskCommon):
         feb = self._run(agreement, "2026-02-01")
         self.assertEqual(
             self._lines(feb),
-            [("product", "Per-User Support, 1–28 Feb 2026: 3 × 7.125", 3.0, 7.125)],
+            [("product", "Per-User Support\n1–28 Feb 2026: 3 × 7.125", 3.0, 7.125)],
         )
         self.assertEqual(feb.amount_untaxed, 21.375)
