@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import babel_locale_parse, formatLang, get_lang
 
 from ..tools import billing, periods
 
@@ -378,8 +379,12 @@ class MspAgreement(models.Model):
                             self.env._(
                                 "%(name)s: price %(old)s → %(new)s.",
                                 name=name,
-                                old=billing.fmt_amount(old_price),
-                                new=billing.fmt_amount(new_price),
+                                old=billing.fmt_amount(
+                                    old_price, self.currency_id.decimal_places
+                                ),
+                                new=billing.fmt_amount(
+                                    new_price, self.currency_id.decimal_places
+                                ),
                             )
                         )
                         flag = True
@@ -427,12 +432,14 @@ class MspAgreement(models.Model):
         first_start, last_end = due[0][0], due[-1][1]
         previous = data["previous"].get(self.id)
         additions = data["additions"].get(self, self.env["msp.agreement.addition"])
+        # The lines speak the client's language; warnings stay the user's.
+        client = self._msp_client()
 
         for date_from, date_to, _invoice_date in due:
             if self.fixed_fee:
-                lines.append(self._prepare_fee_line_vals(date_from, date_to))
+                lines.append(client._prepare_fee_line_vals(date_from, date_to))
             if self.block_hours and self.block_price:
-                lines.append(self._prepare_block_line_vals(date_from, date_to))
+                lines.append(client._prepare_block_line_vals(date_from, date_to))
 
         for addition in additions:
             if addition.recurrence == "one_time":
@@ -440,22 +447,75 @@ class MspAgreement(models.Model):
                     addition.id not in data["billed_once"]
                     and addition.date_start <= due[-1][2]
                 ):
-                    lines.append(self._prepare_one_time_line_vals(addition))
+                    lines.append(client._prepare_one_time_line_vals(addition))
                 continue
             windows = [(first_start, last_end, False)]
             settle_from = data["settle_from"].get(self.id)
             if settle_from and settle_from < first_start:
                 windows.insert(0, (settle_from, first_start - timedelta(days=1), True))
             for window_from, window_to, settlement in windows:
-                lines += self._prepare_addition_line_vals(
+                lines += client._prepare_addition_line_vals(
                     addition, window_from, window_to, settlement, data
                 )
 
         time_lines, time_warnings = self._prepare_time_line_vals(due, previous, data)
         return lines + time_lines, warnings + time_warnings
 
+    def _msp_line_name(self, product, detail):
+        """A line's label as Odoo writes one: the product, then the details on
+        a line of their own (the invoice form shows the product's name in its
+        column and the details under it; a PDF prints both lines)."""
+        return f"{product}\n{detail}"
+
+    def _msp_client(self):
+        """This agreement in its client's language, to write invoice lines."""
+        self.ensure_one()
+        return self.with_context(lang=get_lang(self.env, self.partner_id.lang).code)
+
     def _period_label(self, date_from, date_to):
-        return billing.format_range(date_from, date_to)
+        """'1–31 Jan 2026' in the language of the context."""
+        return billing.format_range(
+            date_from, date_to, babel_locale_parse(get_lang(self.env).code)
+        )
+
+    def _msp_day_label(self, day):
+        """'17 Jan' in the language of the context."""
+        return billing.fmt_day(day, babel_locale_parse(get_lang(self.env).code))
+
+    def _msp_amount_label(self, amount):
+        """A price in a label: the currency's decimals, the language's separators."""
+        return formatLang(self.env, amount, digits=self.currency_id.decimal_places)
+
+    def _msp_quantity_label(self, quantity):
+        """A quantity in a label, with the language's decimal point."""
+        return billing.fmt_quantity(quantity, get_lang(self.env).decimal_point)
+
+    def _msp_factor_label(self, date_from, date_to):
+        """' × 15/31 days', ' × 3 months' in the language of the context."""
+
+        def months(count):
+            if count == 1:
+                return self.env._("%(count)s month", count=count)
+            return self.env._("%(count)s months", count=count)
+
+        def days(count, month_days):
+            return self.env._(
+                "%(days)s/%(month_days)s days", days=count, month_days=month_days
+            )
+
+        return billing.factor_label(
+            date_from, date_to, self.anchor_day, months=months, days=days
+        )
+
+    def _msp_quantity_price(self, units, months, price):
+        """(quantity, unit price) of a line: see ``billing.line_quantity_price``."""
+        return billing.line_quantity_price(
+            units,
+            months,
+            price,
+            self.env["decimal.precision"].precision_get("Product Unit of Measure"),
+            self.currency_id.round,
+        )
 
     def _prepare_fee_line_vals(self, date_from, date_to):
         if not self.fee_product_id:
@@ -467,19 +527,20 @@ class MspAgreement(models.Model):
                 )
             )
         factor = billing.month_factor(date_from, date_to, self.anchor_day)
-        amount = self.currency_id.round(self.fixed_fee * factor)
-        label = billing.factor_label(date_from, date_to, self.anchor_day)
+        quantity, price_unit = self._msp_quantity_price(1.0, factor, self.fixed_fee)
         return {
             "product_id": self.fee_product_id.id,
-            "name": self.env._(
-                "%(product)s, %(period)s: %(fee)s%(math)s",
-                product=self.fee_product_id.name,
-                period=self._period_label(date_from, date_to),
-                fee=billing.fmt_amount(self.fixed_fee),
-                math=label,
+            "name": self._msp_line_name(
+                self.fee_product_id.display_name,
+                self.env._(
+                    "%(period)s: %(fee)s%(math)s",
+                    period=self._period_label(date_from, date_to),
+                    fee=self._msp_amount_label(self.fixed_fee),
+                    math=self._msp_factor_label(date_from, date_to),
+                ),
             ),
-            "quantity": 1.0,
-            "price_unit": amount,
+            "quantity": quantity,
+            "price_unit": price_unit,
             "start_date": date_from,
             "end_date": date_to,
             "msp_line_kind": "fee",
@@ -500,7 +561,7 @@ class MspAgreement(models.Model):
             "product_id": product.id,
             "name": self.env._(
                 "Block of %(hours)s hours, %(period)s",
-                hours=billing.fmt_quantity(self.block_hours),
+                hours=self._msp_quantity_label(self.block_hours),
                 period=self._period_label(date_from, date_to),
             ),
             "quantity": 1.0,
@@ -596,38 +657,41 @@ class MspAgreement(models.Model):
             and periods.is_boundary(period_from, self.anchor_day)
         )
         price = addition.price_unit
-        label = billing.factor_label(date_from, date_to, self.anchor_day)
-        label_name = (addition.name or addition.product_id.name).split("\n")[0]
+        label = self._msp_factor_label(date_from, date_to)
+        # The first line of the addition's description; its product's name when
+        # that line is blank (an empty description, or one that starts with a
+        # new line).
+        label_name = (addition.name or "").split("\n")[0].strip()
+        label_name = label_name or addition.product_id.display_name
         if settlement:
-            count, day = billing.fmt_quantity(abs(quantity)), billing.fmt_day(date_from)
+            count = self._msp_quantity_label(abs(quantity))
+            day = self._msp_day_label(date_from)
             if quantity > 0:
                 what = self.env._("%(count)s added %(day)s", count=count, day=day)
             else:
                 what = self.env._("%(count)s removed %(day)s", count=count, day=day)
-            name = self.env._(
-                "%(addition)s: %(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=label_name,
+            detail = self.env._(
+                "%(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
                 what=what,
                 period=self._period_label(date_from, date_to),
-                quantity=billing.fmt_quantity(quantity),
-                price=billing.fmt_amount(price),
+                quantity=self._msp_quantity_label(quantity),
+                price=self._msp_amount_label(price),
                 math=label,
             )
         else:
-            name = self.env._(
-                "%(addition)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                addition=label_name,
+            detail = self.env._(
+                "%(period)s: %(quantity)s × %(price)s%(math)s",
                 period=self._period_label(date_from, date_to),
-                quantity=billing.fmt_quantity(quantity),
-                price=billing.fmt_amount(price),
+                quantity=self._msp_quantity_label(quantity),
+                price=self._msp_amount_label(price),
                 math=label,
             )
+        name = self._msp_line_name(label_name, detail)
         if whole_period:
-            line_quantity, price_unit = quantity, price * months
+            factor = months
         else:
             factor = billing.month_factor(date_from, date_to, self.anchor_day)
-            line_quantity = 1.0
-            price_unit = self.currency_id.round(quantity * price * factor)
+        line_quantity, price_unit = self._msp_quantity_price(quantity, factor, price)
         return {
             "product_id": addition.product_id.id,
             "name": name,
@@ -680,6 +744,7 @@ class MspAgreement(models.Model):
             )
         if not timesheets:
             return [], warnings
+        client = self._msp_client()
         lines = []
         if self.block_hours:
             # Usage of every period that has ended by the invoice date,
@@ -694,7 +759,9 @@ class MspAgreement(models.Model):
                 if period[1] < invoice_date:
                     by_period[period].append(ts)
             for (date_from, date_to), group in sorted(by_period.items()):
-                lines += self._prepare_block_usage_line_vals(group, date_from, date_to)
+                lines += client._prepare_block_usage_line_vals(
+                    group, date_from, date_to
+                )
             timesheets = [ts for ts in timesheets if ts.msp_billable_hours]
         groups = {}
         for ts in timesheets:
@@ -704,16 +771,20 @@ class MspAgreement(models.Model):
         for (ticket, task, product, price), group in groups.items():
             hours = sum(ts.msp_billable_hours for ts in group)
             days = sorted({ts.date for ts in group})
-            origin = ticket.display_name or task.display_name or product.name
+            origin = (
+                client._msp_ticket_label(ticket)
+                or task.with_env(client.env).display_name
+                or product.with_env(client.env).name
+            )
             lines.append(
                 {
                     "product_id": product.id,
-                    "name": self.env._(
+                    "name": client.env._(
                         "%(origin)s, %(period)s: %(hours)s h × %(price)s",
                         origin=origin,
-                        period=self._period_label(days[0], days[-1]),
-                        hours=billing.fmt_quantity(hours),
-                        price=billing.fmt_amount(price),
+                        period=client._period_label(days[0], days[-1]),
+                        hours=client._msp_quantity_label(hours),
+                        price=client._msp_amount_label(price),
                     ),
                     "quantity": hours,
                     "price_unit": price,
@@ -725,6 +796,12 @@ class MspAgreement(models.Model):
             )
         return lines, warnings
 
+    def _msp_ticket_label(self, ticket):
+        """'HT00012 Printer offline': a ticket as the client knows it."""
+        if not ticket:
+            return ""
+        return " ".join(filter(None, [ticket.number, ticket.name]))
+
     def _prepare_block_usage_line_vals(self, timesheets, date_from, date_to):
         used = sum(t.msp_prepaid_hours + t.msp_overage_hours for t in timesheets)
         overage = sum(t.msp_overage_hours for t in timesheets)
@@ -735,8 +812,8 @@ class MspAgreement(models.Model):
                 "name": self.env._(
                     "Hours used, %(period)s: %(used)s of %(block)s",
                     period=self._period_label(date_from, date_to),
-                    used=billing.fmt_quantity(used),
-                    block=billing.fmt_quantity(self.block_hours),
+                    used=self._msp_quantity_label(used),
+                    block=self._msp_quantity_label(self.block_hours),
                 ),
                 "quantity": used,
                 "price_unit": 0.0,
@@ -747,15 +824,36 @@ class MspAgreement(models.Model):
             }
         ]
         if overage:
+            # The tickets (or tasks) whose time went beyond the block, one a line.
+            by_origin = defaultdict(float)
+            for ts in sorted(
+                timesheets, key=lambda t: (t.ticket_id.number or "", t.id)
+            ):
+                if ts.msp_overage_hours:
+                    origin = (
+                        self._msp_ticket_label(ts.ticket_id)
+                        or ts.task_id.with_env(self.env).display_name
+                        or self.env._("Time without a ticket")
+                    )
+                    by_origin[origin] += ts.msp_overage_hours
+            tickets = [
+                self.env._(
+                    "%(ticket)s: %(hours)s h",
+                    ticket=origin,
+                    hours=self._msp_quantity_label(hours),
+                )
+                for origin, hours in by_origin.items()
+            ]
+            label = self.env._(
+                "Overage, %(period)s: %(hours)s h beyond the block × %(rate)s",
+                period=self._period_label(date_from, date_to),
+                hours=self._msp_quantity_label(overage),
+                rate=self._msp_amount_label(self.overage_rate),
+            )
             lines.append(
                 {
                     "product_id": product.id,
-                    "name": self.env._(
-                        "Overage, %(period)s: %(hours)s h beyond the block × %(rate)s",
-                        period=self._period_label(date_from, date_to),
-                        hours=billing.fmt_quantity(overage),
-                        rate=billing.fmt_amount(self.overage_rate),
-                    ),
+                    "name": "\n".join([label, *tickets]),
                     "quantity": overage,
                     "price_unit": self.overage_rate,
                     "start_date": date_from,
@@ -796,6 +894,41 @@ class MspAgreement(models.Model):
             "msp_agreement_id": self.id,
             "msp_billing_run_id": run.id if run else False,
             "invoice_line_ids": [
-                Command.create(dict(line, msp_agreement_id=self.id)) for line in lines
+                Command.create(line)
+                for line in self._msp_with_sections(
+                    [dict(line, msp_agreement_id=self.id) for line in lines]
+                )
             ],
         }
+
+    def _msp_with_sections(self, lines, force=False):
+        """``lines`` (values of invoice lines, each with its ``msp_agreement_id``)
+        under a section per service period (the billing period of the line's
+        agreement that holds its start date), when they cover more than one
+        period or ``force`` (a consolidated invoice). Sections are named in the
+        language of the first line's client."""
+        keyed, period_of = [], {}
+        for line in lines:
+            if line.get("display_type") in ("line_section", "line_note"):
+                continue
+            key = (line["msp_agreement_id"], line["start_date"])
+            if key not in period_of:
+                period_of[key] = self.browse(key[0])._period_containing(key[1])
+            keyed.append((period_of[key], line))
+        keys = sorted({key for key, _line in keyed})
+        if not keyed or (len(keys) < 2 and not force):
+            return [line for _key, line in keyed]
+        client = self.browse(keyed[0][1]["msp_agreement_id"])._msp_client()
+        result = []
+        for key in keys:
+            result.append(
+                {
+                    "display_type": "line_section",
+                    "name": client.env._(
+                        "Service period: %(period)s",
+                        period=client._period_label(*key),
+                    ),
+                }
+            )
+            result += [line for line_key, line in keyed if line_key == key]
+        return [dict(line, sequence=i) for i, line in enumerate(result, 1)]

@@ -6,7 +6,7 @@ import time
 
 from psycopg2 import IntegrityError, OperationalError
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -474,6 +474,15 @@ class MspBillingRun(models.Model):
             merged["msp_review_note"] = "\n".join(
                 filter(None, [merged["msp_review_note"], vals["msp_review_note"]])
             )
+        for vals, agreement_ids in zip(vals_list, covered, strict=True):
+            if len(agreement_ids) > 1:
+                # One section per service period across the agreements.
+                vals["invoice_line_ids"] = [
+                    Command.create(line)
+                    for line in self.env["msp.agreement"]._msp_with_sections(
+                        [cmd[2] for cmd in vals["invoice_line_ids"]], force=True
+                    )
+                ]
         return vals_list, covered
 
     # ------------------------------------------------------------------

@@ -46,9 +46,19 @@ class TestBilling(MspPsaCommon):
                 str(line.start_date),
                 str(line.end_date),
             )
-            for line in move.invoice_line_ids.sorted(
+            for line in self._products(move).sorted(
                 lambda line: (line.start_date, line.id)
             )
+        ]
+
+    def _products(self, move):
+        return move.invoice_line_ids.filtered(lambda x: x.display_type == "product")
+
+    def _layout(self, move):
+        """The invoice as it reads: sections and product lines, in order."""
+        return [
+            (line.display_type, line.name.split(":")[0])
+            for line in move.invoice_line_ids.sorted("sequence")
         ]
 
     # ------------------------------------------------------------------
@@ -74,14 +84,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Managed Services Fee, 1–31 Jan 2026: 500.00",
+                    "Managed Services Fee\n1–31 Jan 2026: 500.00",
                     1.0,
                     500.0,
                     "2026-01-01",
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 1–31 Jan 2026: 10 × 25.00",
+                    "Per-User Support\n1–31 Jan 2026: 10 × 25.00",
                     10.0,
                     25.0,
                     "2026-01-01",
@@ -114,14 +124,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Managed Services Fee, 17–31 Jan 2026: 500.00 × 15/31 days",
+                    "Managed Services Fee\n17–31 Jan 2026: 500.00 × 15/31 days",
                     1.0,
                     241.94,
                     "2026-01-17",
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 17–31 Jan 2026: 3 × 25.00 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 3 × 25.00 × 15/31 days",
                     1.0,
                     36.29,
                     "2026-01-17",
@@ -144,7 +154,7 @@ class TestBilling(MspPsaCommon):
             [
                 (
                     (
-                        "Per-User Support: 3 added 17 Jan, 17–31 Jan 2026: "
+                        "Per-User Support\n3 added 17 Jan, 17–31 Jan 2026: "
                         "3 × 25.00 × 15/31 days"
                     ),
                     1.0,
@@ -153,7 +163,7 @@ class TestBilling(MspPsaCommon):
                     "2026-01-31",
                 ),
                 (
-                    "Per-User Support, 1–28 Feb 2026: 15 × 25.00",
+                    "Per-User Support\n1–28 Feb 2026: 15 × 25.00",
                     15.0,
                     25.0,
                     "2026-02-01",
@@ -175,14 +185,14 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Per-User Support, 1–16 Jan 2026: 10 × 25.00 × 16/31 days",
+                    "Per-User Support\n1–16 Jan 2026: 10 × 25.00 × 16/31 days",
                     1.0,
                     129.03,
                     "2026-01-01",
                     "2026-01-16",
                 ),
                 (
-                    "Per-User Support, 17–31 Jan 2026: 13 × 25.00 × 15/31 days",
+                    "Per-User Support\n17–31 Jan 2026: 13 × 25.00 × 15/31 days",
                     1.0,
                     157.26,
                     "2026-01-17",
@@ -242,7 +252,7 @@ class TestBilling(MspPsaCommon):
             self._lines(move),
             [
                 (
-                    "Per-User Support, 15–28 Feb 2028: 1 × 29.00 × 14/29 days",
+                    "Per-User Support\n15–28 Feb 2028: 1 × 29.00 × 14/29 days",
                     1.0,
                     14.0,
                     "2028-02-15",
@@ -269,14 +279,15 @@ class TestBilling(MspPsaCommon):
             self._lines(q1),
             [
                 (
-                    "Managed Services Fee, 1 Jan – 31 Mar 2026: 100.00 × 3 months",
-                    1.0,
-                    300.0,
+                    "Managed Services Fee\n1 Jan – 31 Mar 2026: 100.00 × 3 months",
+                    3.0,
+                    100.0,
                     "2026-01-01",
                     "2026-03-31",
                 )
             ],
         )
+        self.assertEqual(q1.amount_untaxed, 300.0)
         self.assertEqual(quarterly.next_invoice_date, date(2026, 4, 1))
         stub = self._run(annual, "2026-03-15").invoice_ids
         self.assertEqual(stub.amount_untaxed, 54.84)  # 100 x 17/31
@@ -287,25 +298,45 @@ class TestBilling(MspPsaCommon):
             [
                 (
                     (
-                        "Managed Services Fee, 1 Apr 2026 – 31 Mar 2027: "
+                        "Managed Services Fee\n1 Apr 2026 – 31 Mar 2027: "
                         "100.00 × 12 months"
                     ),
-                    1.0,
-                    1200.0,
+                    12.0,
+                    100.0,
                     "2026-04-01",
                     "2027-03-31",
                 )
             ],
         )
+        self.assertEqual(year.amount_untaxed, 1200.0)
 
     def test_catch_up_and_end_of_term(self):
         agreement = self._agreement(term_months=3, auto_renew=False)
         with freeze_time("2026-01-01"):
             agreement.action_activate()
         move = self._run(agreement, "2026-05-10").invoice_ids
+        # Jan, Feb, Mar: then the term ends; a section per month
         self.assertEqual(
-            len(move.invoice_line_ids), 3
-        )  # Jan, Feb, Mar: then the term ends
+            self._layout(move),
+            [
+                ("line_section", "Service period"),
+                ("product", "Managed Services Fee\n1–31 Jan 2026"),
+                ("line_section", "Service period"),
+                ("product", "Managed Services Fee\n1–28 Feb 2026"),
+                ("line_section", "Service period"),
+                ("product", "Managed Services Fee\n1–31 Mar 2026"),
+            ],
+        )
+        self.assertEqual(
+            move.invoice_line_ids.filtered(lambda x: x.display_type == "line_section")
+            .sorted("sequence")
+            .mapped("name"),
+            [
+                "Service period: 1–31 Jan 2026",
+                "Service period: 1–28 Feb 2026",
+                "Service period: 1–31 Mar 2026",
+            ],
+        )
         self.assertEqual(move.amount_untaxed, 1500.0)
         self.assertEqual(len(agreement.period_ids), 3)
         self.assertFalse(agreement.next_invoice_date)
@@ -478,7 +509,7 @@ class TestBilling(MspPsaCommon):
         self._timesheet(agreement, "2026-01-10", 12.0)
         self._timesheet(agreement, "2026-02-03", 3.0)  # February's, billed in March
         move = self._run(agreement, "2026-02-01").invoice_ids
-        lines = move.invoice_line_ids
+        lines = self._products(move)
         self.assertEqual(
             sorted(lines.mapped("msp_line_kind")),
             ["block", "block", "block_usage", "overage"],

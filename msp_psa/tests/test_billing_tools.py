@@ -57,6 +57,80 @@ class TestBillingTools(BaseCase):
             "1 Dec 2026 – 28 Feb 2027",
         )
 
+    def test_factor_label_in_other_words(self):
+        def months(count):
+            return f"{count} mois"
+
+        def days(count, month_days):
+            return f"{count}/{month_days} jours"
+
+        self.assertEqual(
+            billing.factor_label(
+                date(2026, 1, 17), date(2026, 3, 31), 1, months=months, days=days
+            ),
+            " × 2 mois + 15/31 jours",
+        )
+        self.assertEqual(
+            billing.factor_parts(date(2026, 1, 17), date(2026, 3, 31), 1),
+            (2, [(15, 31)]),
+        )
+
+    def test_format_range_in_french(self):
+        self.assertEqual(
+            billing.format_range(date(2026, 1, 1), date(2026, 1, 31), "fr_FR"),
+            "1–31 janv. 2026",
+        )
+        self.assertEqual(
+            billing.format_range(date(2026, 1, 17), date(2026, 2, 14), "fr_FR"),
+            "17 janv. – 14 févr. 2026",
+        )
+        self.assertEqual(
+            billing.format_range(date(2026, 12, 1), date(2027, 2, 28), "fr_FR"),
+            "1 déc. 2026 – 28 févr. 2027",
+        )
+        self.assertEqual(
+            billing.format_range(date(2026, 5, 3), date(2026, 5, 3), "fr_FR"),
+            "3 mai 2026",
+        )
+        self.assertEqual(billing.fmt_day(date(2026, 1, 17), "fr_FR"), "17 janv.")
+        self.assertEqual(billing.fmt_day(date(2026, 9, 17)), "17 Sep")
+
+    def test_amounts_and_quantities(self):
+        self.assertEqual(billing.fmt_amount(2600.0, 0), "2600")
+        self.assertEqual(billing.fmt_amount(7.125, 3), "7.125")
+        self.assertEqual(billing.fmt_amount(25.0), "25.00")
+        self.assertEqual(billing.fmt_quantity(2.5, ","), "2,5")
+        self.assertEqual(billing.fmt_quantity(-3.0), "-3")
+
+    def test_line_quantity_price(self):
+        def cents(amount):
+            return round(amount, 2)
+
+        # whole months: units × months at the agreed price
+        self.assertEqual(billing.line_quantity_price(12, 3, 12.5, 2, cents), (36, 12.5))
+        # a fraction the quantity holds: 3 × 1/30 = 0.1 at 26.00 = 2.60
+        self.assertEqual(
+            billing.line_quantity_price(3, 1 / 30, 26.0, 2, cents), (0.1, 26.0)
+        )
+        # 3 × 15/31 = 1.4516...: 1.45 × 25.00 = 36.25, not 36.29: one charge
+        self.assertEqual(
+            billing.line_quantity_price(3, 15 / 31, 25.0, 2, cents), (1.0, 36.29)
+        )
+        # a credit keeps its sign
+        self.assertEqual(
+            billing.line_quantity_price(-3, 1 / 30, 26.0, 2, cents), (-0.1, 26.0)
+        )
+        self.assertEqual(
+            billing.line_quantity_price(-1, 15 / 31, 31.0, 2, cents), (1.0, -15.0)
+        )
+        # with more decimals the quantity holds more fractions
+        self.assertEqual(
+            billing.line_quantity_price(2, 1 / 8, 40.0, 3, cents), (0.25, 40.0)
+        )
+        self.assertEqual(
+            billing.line_quantity_price(1, 1 / 8, 40.0, 2, cents), (1.0, 5.0)
+        )
+
     def test_diff_segments(self):
         steps = [(date(2026, 1, 1), 10.0), (date(2026, 1, 17), 13.0)]
 

@@ -383,10 +383,15 @@ class TestRevenueRecognition(MspPsaCommon):
     def _refund(self, invoice, day, amount=None, start=None):
         refund = invoice._reverse_moves([{"invoice_date": day, "date": day}])
         if amount or start:
+            # a credit of ``amount``: one unit at that price
             refund.invoice_line_ids.write(
                 {
                     key: value
-                    for key, value in (("price_unit", amount), ("start_date", start))
+                    for key, value in (
+                        ("quantity", amount and 1.0),
+                        ("price_unit", amount),
+                        ("start_date", start),
+                    )
                     if value
                 }
             )

@@ -10,6 +10,8 @@ on 17 Jan" in a 31-day month is worth 3 x price x 15/31.
 
 from datetime import timedelta
 
+from babel.dates import format_date
+
 from . import periods
 
 
@@ -46,32 +48,72 @@ def month_factor(date_from, date_to, anchor_day):
     return total
 
 
-def factor_label(date_from, date_to, anchor_day):
-    """The proration as a client reads it: '' for one whole month,
-    'x 3 months', 'x 15/31 days', or 'x 1 month + 15/31 days'."""
+def factor_parts(date_from, date_to, anchor_day):
+    """The proration of [date_from, date_to] as (whole months, [(days,
+    days of that month)] of the parts of months)."""
     parts = month_parts(date_from, date_to, anchor_day)
     whole = sum(1 for p in parts if p[2] == p[3])
     partial = [
-        f"{days}/{month_days} days"
-        for _a, _b, days, month_days in parts
-        if days != month_days
+        (days, month_days) for _a, _b, days, month_days in parts if days != month_days
     ]
+    return whole, partial
+
+
+def _months_en(count):
+    return f"{count} month{'s' if count > 1 else ''}"
+
+
+def _days_en(days, month_days):
+    return f"{days}/{month_days} days"
+
+
+def factor_label(date_from, date_to, anchor_day, months=_months_en, days=_days_en):
+    """The proration as a client reads it: '' for one whole month,
+    ' × 3 months', ' × 15/31 days', or ' × 1 month + 15/31 days'.
+
+    ``months(count)`` and ``days(days, month_days)`` write the words, in the
+    client's language (English by default)."""
+    whole, partial = factor_parts(date_from, date_to, anchor_day)
     bits = []
     if whole and (whole > 1 or partial):
-        bits.append(f"{whole} month{'s' if whole > 1 else ''}")
-    bits += partial
+        bits.append(months(whole))
+    bits += [days(d, month_days) for d, month_days in partial]
     return " × " + " + ".join(bits) if bits else ""
 
 
-def format_range(date_from, date_to):
-    """'1–31 Jan 2026', '17 Jan – 14 Feb 2026', '1 Dec 2026 – 28 Feb 2027'."""
+def format_range(date_from, date_to, locale="en_US"):
+    """'1–31 Jan 2026', '17 Jan – 14 Feb 2026', '1 Dec 2026 – 28 Feb 2027';
+    month names in ``locale`` (a babel locale or its code): '1–31 janv. 2026'."""
+
+    def fmt(day, pattern):
+        return format_date(day, pattern, locale=locale)
+
     if date_from == date_to:
-        return f"{date_from.day} {date_from:%b %Y}"
+        return fmt(date_from, "d MMM y")
     if (date_from.year, date_from.month) == (date_to.year, date_to.month):
-        return f"{date_from.day}–{date_to.day} {date_to:%b %Y}"
+        return f"{fmt(date_from, 'd')}–{fmt(date_to, 'd MMM y')}"
     if date_from.year == date_to.year:
-        return f"{date_from.day} {date_from:%b} – {date_to.day} {date_to:%b %Y}"
-    return f"{date_from.day} {date_from:%b %Y} – {date_to.day} {date_to:%b %Y}"
+        return f"{fmt(date_from, 'd MMM')} – {fmt(date_to, 'd MMM y')}"
+    return f"{fmt(date_from, 'd MMM y')} – {fmt(date_to, 'd MMM y')}"
+
+
+def line_quantity_price(units, months, price, quantity_digits, round_amount):
+    """(quantity, unit price) of an invoice line billing ``units`` at the
+    monthly ``price`` for ``months`` (3, 15/31, ...), so that quantity × unit
+    price is the prorated amount to the cent.
+
+    The unit price is the agreed price and the quantity units × months when
+    that quantity is exact in ``quantity_digits`` decimals (every whole month;
+    3 × 1/30 = 0.1); otherwise (3 × 15/31) the line is one prorated charge:
+    quantity 1, unit price the amount. ``round_amount`` rounds to the currency.
+    """
+    amount = round_amount(units * price * months)
+    quantity = round(units * months, quantity_digits)
+    if abs(quantity - units * months) < 1e-9 and round_amount(quantity * price) == (
+        amount
+    ):
+        return quantity, price
+    return 1.0, amount
 
 
 def step_value(steps, day):
@@ -106,14 +148,14 @@ def diff_segments(date_from, date_to, target, billed, breakpoints):
     return [s for s in segments if s[2]]
 
 
-def fmt_quantity(quantity):
-    """12, 2.5, -3: a quantity as a client reads it."""
-    return f"{quantity:g}"
+def fmt_quantity(quantity, decimal_point="."):
+    """12, 2.5, -3: a quantity as a client reads it ('2,5' in French)."""
+    return f"{quantity:g}".replace(".", decimal_point)
 
 
-def fmt_amount(amount):
-    """25.00: a unit price in an invoice label."""
-    return f"{amount:.2f}"
+def fmt_amount(amount, digits=2):
+    """25.00: a unit price in an invoice label, with the currency's decimals."""
+    return f"{amount:.{digits}f}"
 
 
 def fmt_percent(share):
@@ -121,6 +163,6 @@ def fmt_percent(share):
     return f"{share * 100:+.0f}"
 
 
-def fmt_day(day):
-    """17 Jan."""
-    return f"{day.day} {day:%b}"
+def fmt_day(day, locale="en_US"):
+    """17 Jan ('17 janv.' in French)."""
+    return format_date(day, "d MMM", locale=locale)

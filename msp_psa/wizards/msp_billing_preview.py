@@ -71,14 +71,15 @@ class MspBillingPreview(models.TransientModel):
             vals["message"] = self.env._("These periods have nothing to invoice.")
         if warnings:
             vals["message"] = "\n".join(filter(None, [vals.get("message"), *warnings]))
-        sign = -1 if vals["move_type"] == "out_refund" else 1
+        # Line for line what the invoice (or credit note) will say.
         vals["line_ids"] = [
             Command.create(
                 {
+                    "display_type": line.get("display_type") or "product",
                     "name": line["name"],
-                    "product_id": line["product_id"],
-                    "quantity": sign * line["quantity"],
-                    "price_unit": line["price_unit"],
+                    "product_id": line.get("product_id"),
+                    "quantity": line.get("quantity", 0.0),
+                    "price_unit": line.get("price_unit", 0.0),
                     "start_date": line.get("start_date"),
                     "end_date": line.get("end_date"),
                 }

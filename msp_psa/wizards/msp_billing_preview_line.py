@@ -11,6 +11,15 @@ class MspBillingPreviewLine(models.TransientModel):
         "msp.billing.preview", required=True, ondelete="cascade"
     )
     currency_id = fields.Many2one(related="preview_id.currency_id")
+    display_type = fields.Selection(
+        [
+            ("product", "Product"),
+            ("line_section", "Section"),
+            ("line_note", "Note"),
+        ],
+        default="product",
+        required=True,
+    )
     name = fields.Text(string="Description")
     product_id = fields.Many2one("product.product")
     quantity = fields.Float(digits="Product Unit of Measure")
