@@ -51,6 +51,9 @@
         "wizards/msp_revenue_report_views.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "msp_psa/static/src/scss/report_fonts.scss",
+        ],
         "web.assets_tests": [
             "msp_psa/static/tests/tours/*.js",
         ],
