@@ -14,3 +14,4 @@ from . import test_sla
 from . import test_time_decision
 from . import test_revenue_recognition
 from . import test_portal
+from . import test_pdf
