@@ -98,12 +98,15 @@ fi
 
 # --- 5. wkhtmltopdf and fonts for the PDF reports, poppler-utils to read them ---
 # Odoo finds wkhtmltopdf on PATH when the server starts. Debian's 0.12.6 (unpatched
-# Qt) renders every report's body; it ignores the letterhead header/footer.
-if ! command -v wkhtmltopdf >/dev/null || ! command -v pdftotext >/dev/null; then
+# Qt) renders every report's body; it ignores the letterhead header/footer, prints
+# one document per call, and draws web fonts as outlines: fonts-lato puts the
+# reports' Lato on the system, so their text stays text (msp_psa report_fonts.scss).
+if ! command -v wkhtmltopdf >/dev/null || ! command -v pdftotext >/dev/null \
+        || [ -z "$(fc-list Lato 2>/dev/null)" ]; then
     if [ "$(id -u)" = 0 ]; then
         say "installing Debian's wkhtmltopdf, poppler-utils and fonts for the PDF reports"
         apt-get update -qq >/dev/null 2>&1 || true
-        pdf_pkgs="wkhtmltopdf poppler-utils fonts-dejavu-core"
+        pdf_pkgs="wkhtmltopdf poppler-utils fonts-lato fonts-dejavu-core"
         for pkg in fonts-liberation2 fonts-noto-core; do
             [ -n "$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"')" ] \
                 && pdf_pkgs="$pdf_pkgs $pkg"
@@ -112,8 +115,8 @@ if ! command -v wkhtmltopdf >/dev/null || ! command -v pdftotext >/dev/null; the
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pdf_pkgs >/dev/null 2>&1 \
             || say "could not install $pdf_pkgs: Print and Download PDF will fail, the PDF tests are skipped"
     else
-        say "no wkhtmltopdf/pdftotext on PATH: Print and Download PDF fail and the PDF tests are skipped;
-    install them: sudo apt-get install wkhtmltopdf poppler-utils fonts-dejavu-core fonts-liberation2"
+        say "no wkhtmltopdf, pdftotext or system Lato font: reports do not print (or print their text as outlines);
+    install them: sudo apt-get install wkhtmltopdf poppler-utils fonts-lato fonts-dejavu-core fonts-liberation2"
     fi
 fi
 
