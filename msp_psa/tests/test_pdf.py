@@ -52,6 +52,11 @@ class TestPdf(HttpCase):
             self.skipTest("pdftotext is not installed (Debian's poppler-utils)")
         if not self.contoso:
             self.skipTest("demo data not installed")
+        # The reports' style sheets, built once as a running server has them,
+        # rather than built by the test server while wkhtmltopdf asks for both
+        # at once (where one of them was once missing: an unstyled PDF).
+        for bundle in ("web.report_assets_common", "web.report_assets_pdf"):
+            self.env["ir.qweb"]._get_asset_bundle(bundle, css=True, js=False).css()
 
     # ------------------------------------------------------------------
     # Helpers
@@ -65,7 +70,13 @@ class TestPdf(HttpCase):
             pdf, report_type = self.Report._render_qweb_pdf(report, record.ids)
             self.assertEqual(report_type, "pdf")
             self.assertTrue(pdf.startswith(b"%PDF-"), pdf[:40])
-            texts.append(self._pdf_text(pdf))
+            text = self._pdf_text(pdf)
+            self.assertTrue(
+                text,
+                "the PDF has no text: wkhtmltopdf drew it as outlines "
+                "(is the system's Lato font, Debian's fonts-lato, installed?)",
+            )
+            texts.append(text)
         return "\n".join(texts)
 
     def _pdf_text(self, pdf):
@@ -130,6 +141,11 @@ class TestPdf(HttpCase):
         # a block-hours client reads its block and its service levels
         text = texts[self.contoso]
         self.assertIn(
+            "billed monthly in advance",
+            text,
+            "the PDF is unstyled: wkhtmltopdf did not get the report's style sheets",
+        )
+        self.assertIn(
             f"{self.contoso.block_hours} hours per block at "
             f"{self._money(self.contoso.block_price, self.contoso)}",
             text,
@@ -156,7 +172,9 @@ class TestPdf(HttpCase):
         text = self._render_pdf(INVOICE_REPORT, invoice)
         self.assertIn(invoice.partner_id.name, text)
         self.assertIn(self.contoso.name, text)  # the invoice's source
-        lines = invoice.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        lines = invoice.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        )
         self.assertTrue(lines)
         for line in lines:
             self.assertIn(_squash(line.name.splitlines()[0]), text)
