@@ -55,6 +55,9 @@
         "web.assets_backend": [
             "msp_psa/static/src/js/*.js",
         ],
+        "web.report_assets_common": [
+            "msp_psa/static/src/scss/report_fonts.scss",
+        ],
         "web.assets_tests": [
             "msp_psa/static/tests/tours/*.js",
         ],

@@ -31,9 +31,11 @@ grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" 2>/dev/null \
 
 # --- 2. virtualenv --------------------------------------------------------------
 command -v "$PYTHON" >/dev/null || PYTHON=python3
-stamp_src="$ROOT/scripts/bootstrap.sh $ROOT/requirements-dev.txt $ODOO_SRC/requirements.txt"
-want=$(cat $stamp_src | sha1sum | cut -d' ' -f1)
-have=$(cat "$VENV/.msp_psa_stamp" 2>/dev/null || true)
+# The stamp covers this section of the script (not the others: adding a system
+# package below must not re-run pip) and the two requirement files.
+want=$({ sed -n '/^# --- 2\. virtualenv/,/^# --- 3\./p' "$ROOT/scripts/bootstrap.sh"
+         cat "$ROOT/requirements-dev.txt" "$ODOO_SRC/requirements.txt"; } | sha1sum | cut -d' ' -f1)
+have=$(cat "$VENV/.msp_psa_venv_stamp" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
     say "building virtualenv $VENV (first run takes a few minutes)"
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
@@ -51,7 +53,7 @@ if [ "$want" != "$have" ]; then
     # OCA addons from PyPI require Odoo as a distribution.
     "$VENV/bin/pip" install -q --no-deps -e "$ODOO_SRC"
     "$VENV/bin/pip" install -q -r "$ROOT/requirements-dev.txt"
-    echo "$want" > "$VENV/.msp_psa_stamp"
+    echo "$want" > "$VENV/.msp_psa_venv_stamp"
 fi
 
 # --- 3. PostgreSQL ------------------------------------------------------------
@@ -94,7 +96,31 @@ if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null \
     fi
 fi
 
-# --- 5. Odoo configuration ----------------------------------------------------
+# --- 5. wkhtmltopdf and fonts for the PDF reports, poppler-utils to read them ---
+# Odoo finds wkhtmltopdf on PATH when the server starts. Debian's 0.12.6 (unpatched
+# Qt) renders every report's body; it ignores the letterhead header/footer, prints
+# one document per call, and draws web fonts as outlines: fonts-lato puts the
+# reports' Lato on the system, so their text stays text (msp_psa report_fonts.scss).
+if ! command -v wkhtmltopdf >/dev/null || ! command -v pdftotext >/dev/null \
+        || [ -z "$(fc-list Lato 2>/dev/null)" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        say "installing Debian's wkhtmltopdf, poppler-utils and fonts for the PDF reports"
+        apt-get update -qq >/dev/null 2>&1 || true
+        pdf_pkgs="wkhtmltopdf poppler-utils fonts-lato fonts-dejavu-core"
+        for pkg in fonts-liberation2 fonts-noto-core; do
+            [ -n "$(apt-cache policy "$pkg" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)"')" ] \
+                && pdf_pkgs="$pdf_pkgs $pkg"
+        done
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pdf_pkgs >/dev/null 2>&1 \
+            || say "could not install $pdf_pkgs: Print and Download PDF will fail, the PDF tests are skipped"
+    else
+        say "no wkhtmltopdf, pdftotext or system Lato font: reports do not print (or print their text as outlines);
+    install them: sudo apt-get install wkhtmltopdf poppler-utils fonts-lato fonts-dejavu-core fonts-liberation2"
+    fi
+fi
+
+# --- 6. Odoo configuration ----------------------------------------------------
 site=$("$VENV/bin/python" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
 cat > "$ODOO_CONF" <<CONF
 [options]

@@ -27,5 +27,9 @@ fi
 if [ "${1:-}" = "--stop-after-init" ]; then
     exit 0
 fi
+# wkhtmltopdf fetches the reports' styles from this server: point it here, whatever
+# port the database was built or last served on.
+psql -d "$DB" -qc "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', 'http://127.0.0.1:$HTTP_PORT')
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value" >/dev/null
 echo "[run] serving $DB on http://localhost:$HTTP_PORT (login admin, password admin)"
 exec "${ODOO[@]}" -d "$DB" --db-filter "^$DB\$" --http-port "$HTTP_PORT" "$@"
