@@ -2,3 +2,4 @@ from . import periods
 from . import billing
 from . import revenue
 from . import mrr
+from . import cron
