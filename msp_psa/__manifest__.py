@@ -45,6 +45,7 @@
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",
         "views/msp_revenue_schedule_views.xml",
+        "views/msp_revenue_recognition_issue_views.xml",
         "views/msp_agreement_portal_templates.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",

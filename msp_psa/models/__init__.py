@@ -28,3 +28,4 @@ from . import product_category
 from . import product_template
 from . import msp_revenue_schedule
 from . import msp_revenue_schedule_line
+from . import msp_revenue_recognition_issue

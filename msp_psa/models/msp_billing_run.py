@@ -1,7 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import threading
 import time
 
 from psycopg2 import IntegrityError, OperationalError
@@ -10,7 +9,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import labels
+from ..tools import cron, labels
 
 _logger = logging.getLogger(__name__)
 
@@ -158,9 +157,9 @@ class MspBillingRun(models.Model):
     @api.model
     def _cron_generate_invoices(self, batch_size=200, time_budget=120.0):
         """Daily: invoice every active agreement whose next invoice date has come."""
+        # Renewals are their own scheduled action (MSP: renew or expire
+        # agreements at the end of their term), not a step of this one.
         date_ref = fields.Date.context_today(self)
-        self.env["msp.agreement"]._cron_process_renewals()
-        self._commit_if_allowed()
         remaining = 0
         due = self.env["msp.agreement"]._read_group(
             [("state", "=", "active"), ("next_invoice_date", "<=", date_ref)],
@@ -226,7 +225,13 @@ class MspBillingRun(models.Model):
             if not batch:
                 break
             seen.update(batch.ids)
-            self._process_batch(batch, failed)
+            try:
+                self._process_batch(batch, failed)
+            except Exception as error:
+                # Not a problem a user can fix: the batch was rolled back to its
+                # savepoint; say so on the run, and let the error fail the call.
+                self._note_interruption(batch, error, autocommit)
+                raise
             done += len(batch)
             remaining = self._count_due(failed | seen, agreement_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -251,13 +256,13 @@ class MspBillingRun(models.Model):
     @api.model
     def _autocommit(self):
         # Tests run in one transaction: no commit there (Odoo's own idiom).
-        return not getattr(threading.current_thread(), "testing", False)
+        return cron.may_commit()
 
     @api.model
     def _commit_if_allowed(self):
         if self._autocommit():
-            # Safe: what was done so far is complete (renewals, the run record);
-            # committing it keeps a later retry of the batch lock from undoing it.
+            # Safe: what was done so far is complete (the run record); committing
+            # it keeps a later retry of the batch lock from undoing it.
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _due_domain_sql(self, failed, agreement_ids):
@@ -345,18 +350,62 @@ class MspBillingRun(models.Model):
         return self.env["msp.agreement"].browse(ids)
 
     def _process_batch(self, agreements, failed):
+        """Invoice a batch; if that fails on an error a user can fix, one
+        agreement at a time to log the culprit(s) and invoice the others.
+
+        Only ``UserError`` and its kinds (``ValidationError``, ``AccessError``,
+        ``MissingError``, ``RedirectWarning``) are caught: their message is
+        written for a person, who can fix the data, the settings or the rights
+        it names. Anything else is a programming error or a database failure: it
+        propagates, the batch's savepoint is rolled back whole, and the run stops
+        so that the scheduler reports it and runs it again.
+        """
         try:
             with self.env.cr.savepoint():
                 self._generate_invoices(agreements)
-        except Exception:  # noqa: BLE001 - any failure: find the culprit below
-            # Find the culprit(s): one agreement at a time, each in its savepoint.
+            return
+        except UserError as e:
+            _logger.info(
+                "Billing run %s: a batch failed (%s), one agreement at a time",
+                self.name,
+                e,
+            )
+        # One savepoint around the retries too: an unexpected error on one
+        # agreement leaves nothing of the batch written, its issues included.
+        with self.env.cr.savepoint():
             for agreement in agreements:
                 try:
                     with self.env.cr.savepoint():
                         self._generate_invoices(agreement)
-                except Exception as e:  # noqa: BLE001 - logged on the run and chatter
+                except UserError as e:  # logged on the run and the chatter
                     failed.add(agreement.id)
                     self._log_failure(agreement, e)
+
+    def _note_interruption(self, agreements, error, autocommit):
+        """An unexpected error stopped the run: nothing of the batch was
+        written; say so on the run, where the people reviewing it look."""
+        summary = f"{type(error).__name__}: {error}"[:500]
+        _logger.error(
+            "Billing run %s stopped on an unexpected error (%s); the batch of %s "
+            "agreements was rolled back and will be retried",
+            self.name,
+            summary,
+            len(agreements),
+        )
+        self.message_post(
+            body=self.env._(
+                "The run stopped on an unexpected error while invoicing "
+                "%(count)s agreements (%(names)s): %(error)s. Nothing of that "
+                "batch was written; the scheduled action tries it again.",
+                count=len(agreements),
+                names=", ".join(agreements[:5].mapped("name")),
+                error=summary,
+            )
+        )
+        if autocommit:
+            # Safe: only this note is pending (the batch was rolled back to its
+            # savepoint); the caller re-raises, which rolls back nothing else.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _log_failure(self, agreement, error):
         message = error.args[0] if isinstance(error, UserError) else repr(error)

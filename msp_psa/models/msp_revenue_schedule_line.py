@@ -1,15 +1,22 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import labels
+from ..tools import cron, labels
 
 _logger = logging.getLogger(__name__)
+
+RECOGNITION_KINDS = [
+    ("recognition", "Recognition"),
+    ("termination", "Early termination"),
+    ("reversal", "Reversal"),
+]
 
 
 class MspRevenueScheduleLine(models.Model):
@@ -37,11 +44,7 @@ class MspRevenueScheduleLine(models.Model):
     )
     amount = fields.Monetary(readonly=True)
     kind = fields.Selection(
-        [
-            ("recognition", "Recognition"),
-            ("termination", "Early termination"),
-            ("reversal", "Reversal"),
-        ],
+        RECOGNITION_KINDS,
         default="recognition",
         required=True,
         readonly=True,
@@ -83,6 +86,16 @@ class MspRevenueScheduleLine(models.Model):
     deferred_account_id = fields.Many2one(
         related="schedule_id.deferred_account_id", store=True
     )
+    recognition_issue_id = fields.Many2one(
+        "msp.revenue.recognition.issue",
+        string="Recognition Failure",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The failure of the daily recognition that concerned this month. "
+        "A month still deferred with a failure failed on the last run: it is "
+        "tried again on the next one.",
+    )
 
     def init(self):
         # A month of a schedule is recognised once: at most one line that is not
@@ -121,23 +134,100 @@ class MspRevenueScheduleLine(models.Model):
     # Recognition
     # ------------------------------------------------------------------
     @api.model
-    def _cron_recognize_revenue(self):
+    def _cron_recognize_revenue(self, batch_size=50, time_budget=120.0):
         """Daily: post the recognition entries that are due. Safe to run again:
         only planned months are taken, and they are marked posted with the
-        entry in the same transaction."""
+        entry in the same transaction.
+
+        The work is a list of units, one entry each (company, journal, month
+        and kind), taken ``batch_size`` units at a time per company; each batch
+        is committed with the cron's progress, so a crash loses one batch at
+        most. A unit that fails on an error a user can fix (a deprecated
+        account, a missing journal, ...) is rolled back, logged as a
+        recognition failure and left planned: the next run tries it again.
+        Any other error propagates: the scheduler reports it and retries."""
         today = fields.Date.context_today(self)
-        due = self.sudo().search([("state", "=", "planned"), ("date", "<=", today)])
-        for company, lines in due.grouped("company_id").items():
-            # One company's problem (a deprecated account, a missing journal)
-            # stops nothing else; its months stay planned for the next run.
-            try:
-                with self.env.cr.savepoint():
-                    lines.with_company(company)._post_recognition()
-            except (UserError, ValidationError) as error:
-                _logger.warning(
-                    "Revenue recognition of %s failed: %s", company.name, error
+        started = time.monotonic()
+        units = self._get_recognition_units(today)
+        autocommit = cron.may_commit()
+        total, done, failed = len(units), 0, 0
+        by_company = {}
+        for key, lines in units.items():
+            by_company.setdefault(key[0], {})[key] = lines
+        for company, company_units in by_company.items():
+            keys = list(company_units)
+            for start in range(0, len(keys), batch_size):
+                batch = {
+                    key: company_units[key] for key in keys[start : start + batch_size]
+                }
+                failures = self.with_company(company)._recognise_units(batch)
+                done += len(batch) - len(failures)
+                failed += len(failures)
+                self.env["ir.cron"]._notify_progress(
+                    done=done, remaining=total - done - failed
                 )
-        return True
+                if autocommit:
+                    # Safe: each entry of the batch is posted and linked to its
+                    # months, or its unit is left planned with its failure
+                    # logged; a crash later re-runs only what is still planned.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+                if time_budget and time.monotonic() - started > time_budget:
+                    return total - done - failed
+        return 0
+
+    @api.model
+    def _get_recognition_units(self, date_ref):
+        """The planned months due on ``date_ref``, by the entry that posts them:
+        ``{(company, journal, date, kind): months}``."""
+        due = self.sudo().search(
+            [("state", "=", "planned"), ("date", "<=", date_ref)],
+            order="company_id, date, id",
+        )
+        return due.grouped(
+            lambda line: (
+                line.company_id,
+                line.schedule_id.journal_id,
+                line.date,
+                line.kind,
+            )
+        )
+
+    @api.model
+    def _recognise_units(self, units):
+        """Post the entries of ``units`` together; if that fails on an error a
+        user can fix (``UserError`` and its kinds), unit by unit, logging the
+        ones that fail. Returns the keys of the units that failed."""
+        lines = self.browse().union(*units.values())  # in this company's context
+        try:
+            with self.env.cr.savepoint():
+                lines._post_recognition()
+            return []
+        except UserError as error:
+            _logger.info(
+                "Revenue recognition: a batch failed (%s), one entry at a time", error
+            )
+        failures = []
+        # One savepoint around the retries: an unexpected error leaves nothing
+        # of the batch written, its failure log included.
+        with self.env.cr.savepoint():
+            for key, unit in units.items():
+                unit = self.browse(unit.ids)
+                try:
+                    with self.env.cr.savepoint():
+                        unit._post_recognition()
+                except UserError as error:
+                    failures.append(key)
+                    _logger.warning(
+                        "Revenue recognition of %s, %s %s failed: %s",
+                        key[0].name,
+                        key[1].display_name,
+                        key[2],
+                        error,
+                    )
+                    self.env["msp.revenue.recognition.issue"]._log_failure(
+                        key, unit, error
+                    )
+        return failures
 
     def _lock_for_posting(self):
         """Lock the planned lines (two workers never post the same month)."""

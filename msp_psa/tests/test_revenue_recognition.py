@@ -1,13 +1,18 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
+from odoo.addons.msp_psa.models.msp_revenue_schedule_line import (
+    MspRevenueScheduleLine,
+)
 from odoo.addons.msp_psa.tools import revenue
 
 from .common import MspPsaCommon
@@ -658,6 +663,169 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(schedule.amount_total, 1200.0)
         with self.assertRaises(AccessError):
             schedule.write({"amount_total": 1.0})
+
+    # ------------------------------------------------------------------
+    # The daily run: batches, progress, failures
+    # ------------------------------------------------------------------
+    def _progress(self):
+        cron = self.env.ref("msp_psa.ir_cron_msp_recognize_revenue")
+        return self.env["ir.cron.progress"].create({"cron_id": cron.id})
+
+    def _failing_month(self, month, error):
+        """Make the entry of ``month`` (a date) fail with ``error``."""
+        original = MspRevenueScheduleLine._prepare_recognition_move
+
+        def failing(lines, company, journal, day, kind):
+            if day == month:
+                raise error
+            return original(lines, company, journal, day, kind)
+
+        return patch.object(
+            MspRevenueScheduleLine, "_prepare_recognition_move", failing
+        )
+
+    def _failed_schedules(self):
+        return self.Schedule.search(
+            [
+                (
+                    "line_ids",
+                    "any",
+                    [("state", "=", "planned"), ("recognition_issue_id", "!=", False)],
+                )
+            ]
+        )
+
+    def test_cron_batches_and_progress(self):
+        invoice = self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        schedule = invoice.msp_revenue_schedule_ids
+        progress = self._progress()
+        batches = []
+        original = MspRevenueScheduleLine._recognise_units
+
+        def recording(lines, units):
+            batches.append(len(units))
+            return original(lines, units)
+
+        with (
+            patch.object(MspRevenueScheduleLine, "_recognise_units", recording),
+            freeze_time("2026-03-31"),
+        ):
+            # three months due, two per batch
+            self.Month.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_recognize_revenue(batch_size=2)
+        self.assertEqual(batches, [2, 1])
+        self.assertEqual((progress.done, progress.remaining), (3, 0))
+        self.assertEqual(len(schedule.line_ids.move_id), 3)
+        self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
+        # a second run posts nothing
+        again = self._progress()
+        with freeze_time("2026-03-31"):
+            self.Month.with_context(
+                ir_cron_progress_id=again.id
+            )._cron_recognize_revenue(batch_size=2)
+        self.assertEqual((again.done, again.remaining), (0, 0))
+        self.assertEqual(len(schedule.line_ids.move_id), 3)
+        self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
+
+    def test_failed_month_logged_then_retried(self):
+        invoice = self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        schedule = invoice.msp_revenue_schedule_ids
+        february = schedule.line_ids.filtered(lambda m: m.date == date(2026, 2, 28))
+        Issue = self.env["msp.revenue.recognition.issue"]
+        progress = self._progress()
+        with (
+            self._failing_month(date(2026, 2, 28), UserError("Period locked")),
+            self.assertLogs(
+                "odoo.addons.msp_psa.models.msp_revenue_schedule_line", "WARNING"
+            ),
+            freeze_time("2026-03-31"),
+        ):
+            self.Month.with_context(
+                ir_cron_progress_id=progress.id
+            )._cron_recognize_revenue()
+        # the other months of the batch are posted, February stays planned
+        self.assertEqual(
+            self._months(schedule)[:3],
+            [
+                ("2026-01-31", 100.0, "posted"),
+                ("2026-02-28", 100.0, "planned"),
+                ("2026-03-31", 100.0, "posted"),
+            ],
+        )
+        self.assertEqual((progress.done, progress.remaining), (2, 0))
+        issue = Issue.search([("company_id", "=", self.env.company.id)])
+        self.assertEqual(len(issue), 1)
+        self.assertEqual(
+            (issue.state, issue.date, issue.journal_id, issue.message, issue.amount),
+            ("open", date(2026, 2, 28), self.misc_journal, "Period locked", 100.0),
+        )
+        self.assertEqual(issue.line_ids, february)
+        self.assertEqual(self._failed_schedules(), schedule)
+        # still failing the next day: the same failure, one more attempt
+        with (
+            self._failing_month(date(2026, 2, 28), UserError("Period still locked")),
+            mute_logger("odoo.addons.msp_psa.models.msp_revenue_schedule_line"),
+        ):
+            self._recognise("2026-04-01")
+        self.assertEqual(
+            Issue.search([("company_id", "=", self.env.company.id)]), issue
+        )
+        self.assertEqual(
+            (issue.attempt_count, issue.message), (2, "Period still locked")
+        )
+        self.assertEqual(february.state, "planned")
+        # fixed: the next run posts it, once, in its month
+        self._recognise("2026-04-02")
+        self.assertEqual(february.state, "posted")
+        self.assertEqual(february.move_id.date, date(2026, 2, 28))
+        self.assertEqual(issue.state, "resolved")
+        self.assertFalse(self._failed_schedules())
+        self._recognise("2026-04-02")
+        self.assertEqual(len(schedule.line_ids.move_id), 3)
+        self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
+
+    def test_failing_company_logged_visibly(self):
+        data_2 = self.setup_other_company()
+        self.env.user.company_ids |= data_2["company"]
+        deferred_2 = self._setup_deferred_revenue(data_2)
+        self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        other = self._invoice(
+            2400.0, "2026-01-01", "2026-12-31", "2026-01-01", company_data=data_2
+        )
+        deferred_2.deprecated = True
+        with mute_logger("odoo.addons.msp_psa.models.msp_revenue_schedule_line"):
+            self._recognise("2026-01-31")
+        issue = self.env["msp.revenue.recognition.issue"].search(
+            [("company_id", "=", data_2["company"].id)]
+        )
+        self.assertEqual(issue.state, "open")
+        self.assertEqual(issue.line_ids, other.msp_revenue_schedule_ids.line_ids[0])
+        self.assertEqual(self._failed_schedules(), other.msp_revenue_schedule_ids)
+        deferred_2.deprecated = False
+        self._recognise("2026-01-31")
+        self.assertEqual(issue.state, "resolved")
+        self.assertFalse(self._failed_schedules())
+
+    def test_programming_error_propagates(self):
+        invoice = self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        schedule = invoice.msp_revenue_schedule_ids
+        # Not Odoo's assertRaises, which would roll back to its own savepoint:
+        # what the run leaves written is what is checked.
+        raised = None
+        with self._failing_month(date(2026, 2, 28), ZeroDivisionError("bug")):
+            try:
+                self._recognise("2026-03-31")
+            except ZeroDivisionError as error:
+                raised = error
+        self.assertIsInstance(raised, ZeroDivisionError, "the cron call fails")
+        # nothing of the batch is written, nothing is logged as a user's problem
+        self.assertEqual(set(schedule.line_ids.mapped("state")), {"planned"})
+        self.assertFalse(schedule.line_ids.move_id)
+        self.assertFalse(self.env["msp.revenue.recognition.issue"].search([]))
+        self._recognise("2026-03-31")
+        self.assertEqual(len(schedule.line_ids.move_id), 3)
+        self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
 
 
 @tagged("post_install", "-at_install")

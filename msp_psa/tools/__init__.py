@@ -3,3 +3,4 @@ from . import billing
 from . import revenue
 from . import mrr
 from . import labels
+from . import cron
