@@ -4,9 +4,21 @@
 
 def migrate(cr, version):
     """From 18.0.1.1.0: tickets waiting in a pause stage read *Paused*, as the
-    SLA engine now says of them, instead of On Track or At Risk."""
+    SLA engine now says of them, instead of On Track or At Risk; renewals and
+    counted quantities run before the billing run, which no longer renews
+    (the crons are ``noupdate``)."""
     if not version:
         return
+    cr.execute(
+        """
+        UPDATE ir_cron c
+           SET priority = 1
+          FROM ir_model_data d
+         WHERE d.model = 'ir.cron' AND d.res_id = c.id AND d.module = 'msp_psa'
+           AND d.name IN ('ir_cron_process_renewals',
+                          'ir_cron_refresh_counted_quantities')
+        """
+    )
     cr.execute(
         """
         UPDATE helpdesk_ticket
