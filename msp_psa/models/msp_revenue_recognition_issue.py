@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import labels
 from .msp_revenue_schedule_line import RECOGNITION_KINDS
 
 
@@ -56,6 +57,24 @@ class MspRevenueRecognitionIssue(models.Model):
         store=True,
         index=True,
     )
+
+    schedule_count = fields.Integer(compute="_compute_schedule_count")
+
+    @api.depends("kind", "date", "journal_id.name")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for issue in self:
+            issue.display_name = self.env._(
+                "%(kind)s of %(month)s not posted (%(journal)s)",
+                kind=kinds.get(issue.kind, ""),
+                month=labels.fmt_month(issue.date) if issue.date else "",
+                journal=issue.journal_id.name or "",
+            )
+
+    @api.depends("line_ids.schedule_id")
+    def _compute_schedule_count(self):
+        for issue in self:
+            issue.schedule_count = len(issue.line_ids.schedule_id)
 
     @api.depends("line_ids.state", "line_ids.amount")
     def _compute_state(self):

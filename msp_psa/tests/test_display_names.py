@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 # What Odoo shows when a model has no display name of its own.
@@ -47,6 +48,23 @@ class TestDisplayNames(TransactionCase):
             {"date": fields.Date.context_today(self.env.user)}
         )
         report._compute_report()
+        month = self.env["msp.revenue.schedule.line"].search(
+            [("state", "=", "planned")], limit=1
+        )
+        journal = self.env["account.journal"].search(
+            [("company_id", "=", month.company_id.id), ("type", "=", "general")],
+            limit=1,
+        )
+        issue = self.env["msp.revenue.recognition.issue"]._log_failure(
+            (month.company_id, journal, date(2026, 11, 30), "recognition"),
+            month,
+            UserError("Period locked"),
+        )
+        self.assertEqual(
+            issue.display_name,
+            f"Recognition of Nov 2026 not posted ({journal.name})",
+        )
+        self.assertEqual(issue.schedule_count, 1)
         leak = self.env.ref("msp_psa.ticket_harbor_wifi_timesheet_1_demo")
         wizard = self.env["msp.leakage.wizard"].create(
             {"action": "non_billable", "line_ids": [fields.Command.set(leak.ids)]}
