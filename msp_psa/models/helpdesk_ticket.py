@@ -106,69 +106,7 @@ class HelpdeskTicket(models.Model):
         "agreement to review. Nothing changes until staff edit the agreement.",
     )
 
-    @api.depends("commercial_partner_id", "team_id", "category_id")
-    def _compute_msp_agreement_id(self):
-        """The covering agreement: the client's active agreement in force on the
-        ticket's date whose coverage includes the ticket's team and category (an
-        empty coverage covers all).
-
-        When several cover it, the most specific wins: one that lists both the
-        team and the category, then one that lists either, then one that lists
-        neither; among equals, the most recent start, then the lowest reference.
-        """
-        clients = self.commercial_partner_id
-        candidates = defaultdict(list)
-        if clients:
-            for agreement in (
-                self.env["msp.agreement"]
-                .sudo()
-                .search(
-                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
-                    order="date_start desc, name",
-                )
-            ):
-                candidates[agreement.partner_id].append(agreement)
-        today = fields.Date.context_today(self)
-        for ticket in self:
-            day = (
-                fields.Date.to_date(ticket.create_date) if ticket.create_date else today
-            )
-            best, best_rank = False, None
-            for agreement in candidates.get(ticket.commercial_partner_id, []):
-                if agreement.company_id != ticket.company_id:
-                    continue
-                if agreement.date_start > day or (
-                    agreement.date_end
-                    and agreement.date_end < day
-                    and not agreement.auto_renew
-                ):
-                    continue
-                teams, categories = agreement.team_ids, agreement.category_ids
-                if teams and ticket.team_id not in teams:
-                    continue
-                if categories and ticket.category_id not in categories:
-                    continue
-                rank = bool(teams) + bool(categories)
-                if best_rank is None or rank > best_rank:
-                    best, best_rank = agreement, rank
-            ticket.msp_agreement_id = best
-
-    @api.depends("number", "name")
-    def _compute_display_name(self):
-        # "HT00017 - Guest Wi-Fi down": the number and the title, the title
-        # alone while the ticket has no number yet.
-        for ticket in self:
-            number = ticket.number if ticket.number not in (False, "/") else ""
-            ticket.display_name = " - ".join(filter(None, [number, ticket.name]))
-
-    @api.depends("msp_agreement_id")
-    def _compute_msp_unmapped(self):
-        for ticket in self:
-            ticket.msp_unmapped = not ticket.msp_agreement_id
-
-    # ------------------------------------------------------------------
-    # SLA clock
-    # ------------------------------------------------------------------
+    # SLA clock ---------------------------------------------------------------
     msp_sla_start = fields.Datetime(
         string="SLA Clock Start",
         readonly=True,
@@ -249,6 +187,69 @@ class HelpdeskTicket(models.Model):
         "msp.sla.ticket.escalation", "ticket_id", string="Escalations", readonly=True
     )
 
+    @api.depends("commercial_partner_id", "team_id", "category_id")
+    def _compute_msp_agreement_id(self):
+        """The covering agreement: the client's active agreement in force on the
+        ticket's date whose coverage includes the ticket's team and category (an
+        empty coverage covers all).
+
+        When several cover it, the most specific wins: one that lists both the
+        team and the category, then one that lists either, then one that lists
+        neither; among equals, the most recent start, then the lowest reference.
+        """
+        clients = self.commercial_partner_id
+        candidates = defaultdict(list)
+        if clients:
+            for agreement in (
+                self.env["msp.agreement"]
+                .sudo()
+                .search(
+                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
+                    order="date_start desc, name",
+                )
+            ):
+                candidates[agreement.partner_id].append(agreement)
+        today = fields.Date.context_today(self)
+        for ticket in self:
+            day = (
+                fields.Date.to_date(ticket.create_date) if ticket.create_date else today
+            )
+            best, best_rank = False, None
+            for agreement in candidates.get(ticket.commercial_partner_id, []):
+                if agreement.company_id != ticket.company_id:
+                    continue
+                if agreement.date_start > day or (
+                    agreement.date_end
+                    and agreement.date_end < day
+                    and not agreement.auto_renew
+                ):
+                    continue
+                teams, categories = agreement.team_ids, agreement.category_ids
+                if teams and ticket.team_id not in teams:
+                    continue
+                if categories and ticket.category_id not in categories:
+                    continue
+                rank = bool(teams) + bool(categories)
+                if best_rank is None or rank > best_rank:
+                    best, best_rank = agreement, rank
+            ticket.msp_agreement_id = best
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        # "HT00017 - Guest Wi-Fi down": the number and the title, the title
+        # alone while the ticket has no number yet.
+        for ticket in self:
+            number = ticket.number if ticket.number not in (False, "/") else ""
+            ticket.display_name = " - ".join(filter(None, [number, ticket.name]))
+
+    @api.depends("msp_agreement_id")
+    def _compute_msp_unmapped(self):
+        for ticket in self:
+            ticket.msp_unmapped = not ticket.msp_agreement_id
+
+    # ------------------------------------------------------------------
+    # SLA clock
+    # ------------------------------------------------------------------
     @api.depends(
         "msp_response_deadline",
         "msp_resolution_deadline",
