@@ -342,8 +342,9 @@ class HelpdeskTicket(models.Model):
         Policy = self.env["msp.sla.policy"]
         now = fields.Datetime.now().replace(microsecond=0)
         clocks = {}
-        to_write = defaultdict(lambda: self.browse())
-        for ticket in self.sudo():
+        tickets = self.sudo()
+        to_write = defaultdict(tickets.browse)
+        for ticket in tickets:
             policy = ticket._msp_get_sla_policy()
             line = policy._get_line(ticket.priority) if policy else policy
             ticket._msp_sync_pause(policy, now)
@@ -366,8 +367,8 @@ class HelpdeskTicket(models.Model):
             changed = ticket._msp_sla_changed(vals)
             if changed:
                 to_write[frozendict(changed)] |= ticket
-        for vals, tickets in to_write.items():
-            tickets.with_context(msp_sla_recompute=True).write(dict(vals))
+        for vals, group in to_write.items():
+            group.with_context(msp_sla_recompute=True).write(dict(vals))
 
     def _msp_sla_pauses(self, clock, start):
         """The pauses as (start, end) pairs, storing the business minutes of
