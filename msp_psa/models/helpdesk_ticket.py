@@ -4,6 +4,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import frozendict
+
+from ..tools import sla as sla_tools
 
 TARGET_STATUS = [
     ("none", "No Target"),
@@ -20,10 +23,6 @@ SLA_STATES = [
     ("breached", "Breached"),
     ("met", "Met"),
 ]
-TIME_FIELDS = {
-    "response": "msp_first_response_hours",
-    "resolution": "msp_resolution_hours",
-}
 EMPTY_SLA_VALS = {
     "msp_response_deadline": False,
     "msp_resolution_deadline": False,
@@ -51,24 +50,11 @@ SLA_TRIGGERS = {
 MAPPING_FACTS = {"msp_agreement_id", "partner_id", "team_id", "category_id"}
 
 
-def _overall_state(*statuses, paused=False):
-    """One SLA state from the statuses of the response and resolution targets.
-
-    A breach is final; otherwise a ticket whose clock stands still (in a pause
-    stage) is paused, whatever share of its targets has elapsed.
-    """
-    statuses = [status for status in statuses if status != "none"]
-    if not statuses:
-        return "none"
-    if "breached" in statuses:
-        return "breached"
-    if all(status == "met" for status in statuses):
-        return "met"
-    if paused:
-        return "paused"
-    if "at_risk" in statuses:
-        return "at_risk"
-    return "on_track"
+def _hours_to_done(target, done_at):
+    """The hours a target done at ``done_at`` took; 0 while it is not done."""
+    if done_at and target.minutes_used is not None:
+        return target.minutes_used / 60
+    return 0.0
 
 
 class HelpdeskTicket(models.Model):
@@ -106,69 +92,7 @@ class HelpdeskTicket(models.Model):
         "agreement to review. Nothing changes until staff edit the agreement.",
     )
 
-    @api.depends("commercial_partner_id", "team_id", "category_id")
-    def _compute_msp_agreement_id(self):
-        """The covering agreement: the client's active agreement in force on the
-        ticket's date whose coverage includes the ticket's team and category (an
-        empty coverage covers all).
-
-        When several cover it, the most specific wins: one that lists both the
-        team and the category, then one that lists either, then one that lists
-        neither; among equals, the most recent start, then the lowest reference.
-        """
-        clients = self.commercial_partner_id
-        candidates = defaultdict(list)
-        if clients:
-            for agreement in (
-                self.env["msp.agreement"]
-                .sudo()
-                .search(
-                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
-                    order="date_start desc, name",
-                )
-            ):
-                candidates[agreement.partner_id].append(agreement)
-        today = fields.Date.context_today(self)
-        for ticket in self:
-            day = (
-                fields.Date.to_date(ticket.create_date) if ticket.create_date else today
-            )
-            best, best_rank = False, None
-            for agreement in candidates.get(ticket.commercial_partner_id, []):
-                if agreement.company_id != ticket.company_id:
-                    continue
-                if agreement.date_start > day or (
-                    agreement.date_end
-                    and agreement.date_end < day
-                    and not agreement.auto_renew
-                ):
-                    continue
-                teams, categories = agreement.team_ids, agreement.category_ids
-                if teams and ticket.team_id not in teams:
-                    continue
-                if categories and ticket.category_id not in categories:
-                    continue
-                rank = bool(teams) + bool(categories)
-                if best_rank is None or rank > best_rank:
-                    best, best_rank = agreement, rank
-            ticket.msp_agreement_id = best
-
-    @api.depends("number", "name")
-    def _compute_display_name(self):
-        # "HT00017 - Guest Wi-Fi down": the number and the title, the title
-        # alone while the ticket has no number yet.
-        for ticket in self:
-            number = ticket.number if ticket.number not in (False, "/") else ""
-            ticket.display_name = " - ".join(filter(None, [number, ticket.name]))
-
-    @api.depends("msp_agreement_id")
-    def _compute_msp_unmapped(self):
-        for ticket in self:
-            ticket.msp_unmapped = not ticket.msp_agreement_id
-
-    # ------------------------------------------------------------------
-    # SLA clock
-    # ------------------------------------------------------------------
+    # SLA clock ---------------------------------------------------------------
     msp_sla_start = fields.Datetime(
         string="SLA Clock Start",
         readonly=True,
@@ -249,6 +173,69 @@ class HelpdeskTicket(models.Model):
         "msp.sla.ticket.escalation", "ticket_id", string="Escalations", readonly=True
     )
 
+    @api.depends("commercial_partner_id", "team_id", "category_id")
+    def _compute_msp_agreement_id(self):
+        """The covering agreement: the client's active agreement in force on the
+        ticket's date whose coverage includes the ticket's team and category (an
+        empty coverage covers all).
+
+        When several cover it, the most specific wins: one that lists both the
+        team and the category, then one that lists either, then one that lists
+        neither; among equals, the most recent start, then the lowest reference.
+        """
+        clients = self.commercial_partner_id
+        candidates = defaultdict(list)
+        if clients:
+            for agreement in (
+                self.env["msp.agreement"]
+                .sudo()
+                .search(
+                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
+                    order="date_start desc, name",
+                )
+            ):
+                candidates[agreement.partner_id].append(agreement)
+        today = fields.Date.context_today(self)
+        for ticket in self:
+            day = (
+                fields.Date.to_date(ticket.create_date) if ticket.create_date else today
+            )
+            best, best_rank = False, None
+            for agreement in candidates.get(ticket.commercial_partner_id, []):
+                if agreement.company_id != ticket.company_id:
+                    continue
+                if agreement.date_start > day or (
+                    agreement.date_end
+                    and agreement.date_end < day
+                    and not agreement.auto_renew
+                ):
+                    continue
+                teams, categories = agreement.team_ids, agreement.category_ids
+                if teams and ticket.team_id not in teams:
+                    continue
+                if categories and ticket.category_id not in categories:
+                    continue
+                rank = bool(teams) + bool(categories)
+                if best_rank is None or rank > best_rank:
+                    best, best_rank = agreement, rank
+            ticket.msp_agreement_id = best
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        # "HT00017 - Guest Wi-Fi down": the number and the title, the title
+        # alone while the ticket has no number yet.
+        for ticket in self:
+            number = ticket.number if ticket.number not in (False, "/") else ""
+            ticket.display_name = " - ".join(filter(None, [number, ticket.name]))
+
+    @api.depends("msp_agreement_id")
+    def _compute_msp_unmapped(self):
+        for ticket in self:
+            ticket.msp_unmapped = not ticket.msp_agreement_id
+
+    # ------------------------------------------------------------------
+    # SLA clock
+    # ------------------------------------------------------------------
     @api.depends(
         "msp_response_deadline",
         "msp_resolution_deadline",
@@ -310,10 +297,12 @@ class HelpdeskTicket(models.Model):
     def _msp_sla_elapsed(self, calendar, at):
         """Business minutes the clock ran from the ticket's creation to `at`."""
         self.ensure_one()
-        start = self._msp_sla_start()
-        return self.env["msp.sla.policy"]._business_minutes(
-            calendar, start, at
-        ) - self._msp_paused_until(calendar, at)
+        return sla_tools.elapsed_minutes(
+            self.env["msp.sla.policy"]._get_clock(calendar),
+            self._msp_sla_start(),
+            [(pause.date_start, pause.date_end) for pause in self.msp_sla_pause_ids],
+            at,
+        )
 
     def _msp_get_sla_policy(self):
         self.ensure_one()
@@ -347,13 +336,15 @@ class HelpdeskTicket(models.Model):
         tickets up to date from the facts: creation, stage history (pauses),
         first response, closing, priority and policy.
 
-        Deadlines are planned in business minutes on the target's calendar from
-        the ticket's creation, for the target plus the time already paused, so
-        a priority or agreement change keeps the pauses.
+        Each target runs on its calendar's clock (``tools/sla.py``); the
+        tickets whose values changed alike are written together.
         """
         Policy = self.env["msp.sla.policy"]
         now = fields.Datetime.now().replace(microsecond=0)
-        for ticket in self.sudo():
+        clocks = {}
+        tickets = self.sudo()
+        to_write = defaultdict(tickets.browse)
+        for ticket in tickets:
             policy = ticket._msp_get_sla_policy()
             line = policy._get_line(ticket.priority) if policy else policy
             ticket._msp_sync_pause(policy, now)
@@ -361,120 +352,99 @@ class HelpdeskTicket(models.Model):
                 "msp_sla_policy_id": policy.id,
                 "msp_sla_line_id": line.id if line else False,
             }
-            if not line or not (ticket.msp_sla_start or ticket.create_date):
+            if line and (ticket.msp_sla_start or ticket.create_date):
+                calendar = line._get_calendar()
+                if calendar not in clocks:
+                    clocks[calendar] = Policy._get_clock(calendar)
+                vals.update(
+                    ticket._msp_sla_clock_vals(policy, line, clocks[calendar], now)
+                )
+            else:
                 vals.update(EMPTY_SLA_VALS)
                 ticket.msp_sla_escalation_ids.filtered(
                     lambda e: e.state == "planned"
                 ).unlink()
-                ticket._msp_write_changed(vals)
-                continue
-            calendar = line._get_calendar()
-            start = ticket._msp_sla_start()
-            paused_closed = 0.0
-            open_pause = None
-            for pause in ticket.msp_sla_pause_ids:
-                if not pause.date_end:
-                    open_pause = pause
-                    continue
-                minutes = Policy._business_minutes(
-                    calendar, max(pause.date_start, start), pause.date_end
-                )
+            changed = ticket._msp_sla_changed(vals)
+            if changed:
+                to_write[frozendict(changed)] |= ticket
+        for vals, group in to_write.items():
+            group.with_context(msp_sla_recompute=True).write(dict(vals))
+
+    def _msp_sla_pauses(self, clock, start):
+        """The pauses as (start, end) pairs, storing the business minutes of
+        each closed one on ``clock``."""
+        self.ensure_one()
+        pauses = []
+        for pause in self.msp_sla_pause_ids:
+            if pause.date_end:
+                minutes = clock.minutes(max(pause.date_start, start), pause.date_end)
                 if pause.business_minutes != minutes:
                     pause.business_minutes = minutes
-                paused_closed += minutes
-            vals["msp_paused_hours"] = paused_closed / 60
-            vals["msp_sla_paused"] = bool(open_pause)
-            share = policy.at_risk_percent / 100
-            closed_at = ticket.closed and ticket.closed_date
-            checks, done_at_by_target, target_minutes = [], {}, {}
-            for key, hours, done_at in (
-                ("response", line.response_hours, ticket.msp_first_response_date),
-                ("resolution", line.resolution_hours, closed_at),
-            ):
-                target = hours * 60
-                target_minutes[key] = target
-                done_at_by_target[key] = done_at
-                deadline, status = False, "none"
-                if target and done_at:
-                    paused_until = ticket._msp_paused_until(calendar, done_at)
-                    used = Policy._business_minutes(calendar, start, done_at)
-                    used -= paused_until
-                    status = "met" if used <= target else "breached"
-                    vals[TIME_FIELDS[key]] = used / 60
-                    deadline = Policy._plan_minutes(
-                        calendar, start, target + paused_until
-                    )
-                elif target and open_pause:
-                    used = ticket._msp_sla_elapsed(calendar, open_pause.date_start)
-                    status = (
-                        "breached"
-                        if used > target
-                        else "at_risk"
-                        if used >= share * target
-                        else "running"
-                    )
-                elif target:
-                    deadline = Policy._plan_minutes(
-                        calendar, start, target + paused_closed
-                    )
-                    at_risk = Policy._plan_minutes(
-                        calendar, start, share * target + paused_closed
-                    )
-                    if now > deadline:
-                        status = "breached"
-                    elif now >= at_risk:
-                        status, checks = "at_risk", [*checks, deadline]
-                    else:
-                        status, checks = "running", [*checks, at_risk]
-                vals[f"msp_{key}_deadline"] = deadline
-                vals[f"msp_{key}_status"] = status
-            for key, field_name in TIME_FIELDS.items():
-                if not (target_minutes[key] and done_at_by_target[key]):
-                    vals[field_name] = 0.0
-            vals["msp_sla_state"] = _overall_state(
-                vals["msp_response_status"],
-                vals["msp_resolution_status"],
-                paused=bool(open_pause),
-            )
-            vals["msp_sla_next_check"] = min(checks) if checks else False
-            ticket._msp_write_changed(vals)
-            ticket._msp_plan_escalations(
-                policy,
-                calendar,
-                (start, paused_closed, open_pause),
-                target_minutes,
-                done_at_by_target,
-            )
+            pauses.append((pause.date_start, pause.date_end))
+        return pauses
 
-    def _msp_paused_until(self, calendar, at):
-        """Business minutes paused between creation and `at`."""
+    def _msp_sla_clock_vals(self, policy, line, clock, now):
+        """The SLA values of the ticket under ``line``'s targets on ``clock``,
+        and its escalations planned."""
         self.ensure_one()
-        Policy = self.env["msp.sla.policy"]
         start = self._msp_sla_start()
-        return sum(
-            Policy._business_minutes(
-                calendar, max(pause.date_start, start), min(pause.date_end or at, at)
-            )
-            for pause in self.msp_sla_pause_ids
-            if pause.date_start < at
+        pauses = self._msp_sla_pauses(clock, start)
+        share = policy.at_risk_percent / 100
+        targets = {
+            "response": line.response_hours * 60,
+            "resolution": line.resolution_hours * 60,
+        }
+        done_at = {
+            "response": self.msp_first_response_date,
+            "resolution": self.closed and self.closed_date,
+        }
+        response = sla_tools.target_clock(
+            clock, start, pauses, targets["response"], share, now, done_at["response"]
         )
+        resolution = sla_tools.target_clock(
+            clock,
+            start,
+            pauses,
+            targets["resolution"],
+            share,
+            now,
+            done_at["resolution"],
+        )
+        paused_closed = sla_tools.paused_minutes(clock, start, pauses)
+        paused = any(not end for _start, end in pauses)
+        self._msp_plan_escalations(
+            policy, clock, (start, paused_closed, paused), targets, done_at
+        )
+        return {
+            "msp_paused_hours": paused_closed / 60,
+            "msp_sla_paused": paused,
+            "msp_response_deadline": response.deadline or False,
+            "msp_response_status": response.status,
+            "msp_first_response_hours": _hours_to_done(response, done_at["response"]),
+            "msp_resolution_deadline": resolution.deadline or False,
+            "msp_resolution_status": resolution.status,
+            "msp_resolution_hours": _hours_to_done(resolution, done_at["resolution"]),
+            "msp_sla_state": sla_tools.overall_state(
+                response.status, resolution.status, paused=paused
+            ),
+            "msp_sla_next_check": sla_tools.next_check(response, resolution) or False,
+        }
 
-    def _msp_write_changed(self, vals):
+    def _msp_sla_changed(self, vals):
+        """The values of ``vals`` that differ from the ticket's."""
         self.ensure_one()
-        changed = {
+        return {
             name: value
             for name, value in vals.items()
             if self._fields[name].convert_to_write(self[name], self) != value
         }
-        if changed:
-            self.with_context(msp_sla_recompute=True).write(changed)
 
-    def _msp_plan_escalations(self, policy, calendar, clock, targets, done_at):
+    def _msp_plan_escalations(self, policy, clock, state, targets, done_at):
         """Plan each escalation step of the policy at its share of its target;
-        steps already raised stay raised, steps of a target met are dropped."""
+        steps already raised stay raised, steps of a target met are dropped.
+        ``state`` is (clock start, minutes paused, paused now)."""
         self.ensure_one()
-        start, paused, open_pause = clock
-        Policy = self.env["msp.sla.policy"]
+        start, paused, open_pause = state
         existing = {e.escalation_id: e for e in self.msp_sla_escalation_ids}
         to_create = []
         for step in policy.escalation_ids:
@@ -493,9 +463,7 @@ class HelpdeskTicket(models.Model):
             due = (
                 False
                 if open_pause
-                else Policy._plan_minutes(
-                    calendar, start, target * step.percent / 100 + paused
-                )
+                else clock.plan(start, target * step.percent / 100 + paused)
             )
             if record:
                 if record.date_due != due:

@@ -631,8 +631,21 @@ class MspAgreement(models.Model):
         for agreement in self:
             agreement.invoice_count = counts.get(agreement.id, 0)
 
+    @api.depends_context("uid")
     def _compute_ticket_count(self):
-        counts = self._count_related("helpdesk.ticket", "msp_agreement_id")
+        # The tickets the user can open from the button: no sudo, the
+        # helpdesk's rules apply (a technician who sees his own tickets counts
+        # his own).
+        Ticket = self.env["helpdesk.ticket"]
+        counts = {}
+        if self.ids and Ticket.has_access("read"):
+            counts = dict(
+                Ticket._read_group(
+                    [("msp_agreement_id", "in", self.ids)],
+                    ["msp_agreement_id"],
+                    ["__count"],
+                )
+            )
         for agreement in self:
             agreement.ticket_count = counts.get(agreement, 0)
 

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .msp_sla_policy_line import PRIORITIES
+from .msp_sla_policy_part import ticket_priorities
 
 
 class MspSlaEscalation(models.Model):
@@ -23,7 +23,7 @@ class MspSlaEscalation(models.Model):
         string="At (%)", required=True, default=100, help="Share of the target."
     )
     min_priority = fields.Selection(
-        PRIORITIES,
+        ticket_priorities,
         string="From Priority",
         help="The step applies to tickets of this priority and above. Empty: all.",
     )

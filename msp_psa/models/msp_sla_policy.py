@@ -1,9 +1,12 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
+from functools import cache, partial
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..tools import sla as sla_tools
 
 
 class MspSlaPolicy(models.Model):
@@ -94,6 +97,17 @@ class MspSlaPolicy(models.Model):
                 )
             )
         return deadline.replace(microsecond=0)
+
+    @api.model
+    def _get_clock(self, calendar):
+        """The SLA clock (``tools/sla.py``) of ``calendar``: its business minutes
+        and planning through the two helpers above, each answer remembered for
+        the clock's life (one recompute), so a figure asked twice costs one
+        calendar read."""
+        return sla_tools.Clock(
+            minutes=cache(partial(self._business_minutes, calendar)),
+            plan=cache(partial(self._plan_minutes, calendar)),
+        )
 
     def _get_line(self, priority):
         self.ensure_one()

@@ -3,12 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-PRIORITIES = [
-    ("0", "Low"),
-    ("1", "Medium"),
-    ("2", "High"),
-    ("3", "Very High"),
-]
+from .msp_sla_policy_part import ticket_priorities
 
 
 class MspSlaPolicyLine(models.Model):
@@ -19,7 +14,7 @@ class MspSlaPolicyLine(models.Model):
     _inherit = "msp.sla.policy.part"
     _order = "policy_id, priority desc"
 
-    priority = fields.Selection(PRIORITIES, required=True)
+    priority = fields.Selection(ticket_priorities, required=True)
     response_hours = fields.Float(
         string="Response Within",
         help="Business time (hh:mm) until the first public reply by staff. 0: no "

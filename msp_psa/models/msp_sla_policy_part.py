@@ -3,6 +3,17 @@
 from odoo import api, fields, models
 
 
+def ticket_priorities(model):
+    """The ticket priorities as helpdesk_mgmt defines them (and any module
+    extends them), labels in the reader's language: the one list the SLA
+    targets, escalation steps and report choose from."""
+    return (
+        model.env["helpdesk.ticket"]
+        ._fields["priority"]
+        ._description_selection(model.env)
+    )
+
+
 class MspSlaPolicyPart(models.AbstractModel):
     """A line of an SLA policy (a target, an escalation step): changing one
     has the open tickets under the policy replanned by the SLA cron."""

@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..models.helpdesk_ticket import SLA_STATES
+from ..models.msp_sla_policy_part import ticket_priorities
 
 # Met % measures: (targets met, targets decided) columns they divide.
 MET_RATIOS = {
@@ -38,10 +39,7 @@ class MspSlaReport(models.Model):
     user_id = fields.Many2one("res.users", string="Technician", readonly=True)
     team_id = fields.Many2one("helpdesk.ticket.team", readonly=True)
     policy_id = fields.Many2one("msp.sla.policy", string="SLA Policy", readonly=True)
-    priority = fields.Selection(
-        [("0", "Low"), ("1", "Medium"), ("2", "High"), ("3", "Very High")],
-        readonly=True,
-    )
+    priority = fields.Selection(ticket_priorities, readonly=True)
     sla_state = fields.Selection(SLA_STATES, string="SLA", readonly=True)
     ticket_count = fields.Integer(string="Tickets", readonly=True, aggregator="sum")
     met_count = fields.Integer(string="Targets Met", readonly=True, aggregator="sum")

@@ -18,6 +18,7 @@ from . import test_portal
 from . import test_revenue_recognition
 from . import test_security
 from . import test_sla
+from . import test_sla_tools
 from . import test_ticket_mapping
 from . import test_time_decision
 from . import test_ui_tour

@@ -90,6 +90,44 @@ class TestSecurity(MspPsaCommon):
                 {"title": "x", "partner_id": self.client.id}
             )
 
+    def test_ticket_count_counts_the_tickets_the_user_can_open(self):
+        """The agreement's Tickets button counts what it opens: a technician
+        who sees only his own tickets counts his own."""
+        technician = new_test_user(
+            self.env,
+            login="own_tickets_tech",
+            groups="msp_psa.group_msp_psa_user,helpdesk_mgmt.group_helpdesk_user_own",
+        )
+        Ticket = self.env["helpdesk.ticket"].sudo()
+        Ticket.create(
+            [
+                {
+                    "name": name,
+                    "description": name,
+                    "partner_id": self.client.id,
+                    "msp_agreement_id": self.agreement.id,
+                    "user_id": user.id,
+                }
+                for name, user in (
+                    ("Printer down", technician),
+                    ("Mail bounces", self.msp_manager),
+                    ("VPN slow", self.msp_manager),
+                )
+            ]
+        )
+        self.assertEqual(self.agreement.sudo().ticket_count, 3)
+        agreement = self.agreement.with_user(technician)
+        self.assertEqual(agreement.ticket_count, 1)
+        opened = agreement.action_view_tickets()
+        self.assertEqual(
+            self.env["helpdesk.ticket"]
+            .with_user(technician)
+            .search_count(opened["domain"]),
+            agreement.ticket_count,
+        )
+        # without a helpdesk group: the tickets he follows or filed, none here
+        self.assertEqual(self.agreement.with_user(self.msp_user).ticket_count, 0)
+
     def test_multi_company(self):
         Agreement = self.Agreement.with_user(self.msp_user)
         found = Agreement.search([])

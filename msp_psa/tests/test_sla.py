@@ -190,6 +190,18 @@ class TestSla(MspHelpdeskCommon):
             )
         self.assertEqual(ticket.msp_first_response_date, dt("2026-01-09 10:45"))
 
+    def test_recompute_writes_what_the_user_cannot(self):
+        """The clock is a fact: a user who may read the ticket but not write
+        it still moves it (the recompute writes as superuser)."""
+        ticket = self._ticket("2026-01-09 10:00")
+        reader = new_test_user(self.env, login="reader", groups="base.group_user")
+        ticket.message_subscribe(partner_ids=reader.partner_id.ids)
+        with freeze_time("2026-01-09 10:50"):
+            ticket.with_user(reader)._msp_sla_recompute()
+        self.assertEqual(ticket.msp_response_status, "at_risk")
+        self.assertEqual(ticket.msp_sla_state, "at_risk")
+        self.assertEqual(ticket.msp_sla_next_check, dt("2026-01-09 11:00"))
+
     def test_at_risk_breach_and_met_by_the_cron(self):
         ticket = self._ticket("2026-01-09 10:00")
         cron = self.env["helpdesk.ticket"]._cron_msp_sla_check
