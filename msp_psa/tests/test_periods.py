@@ -75,18 +75,6 @@ class TestPeriods(BaseCase):
 
     def test_days(self):
         self.assertEqual(periods.days_between(date(2026, 1, 17), date(2026, 1, 31)), 15)
-        self.assertEqual(
-            periods.overlap_days(
-                date(2026, 1, 1), date(2026, 1, 31), date(2026, 1, 17), None
-            ),
-            15,
-        )
-        self.assertEqual(
-            periods.overlap_days(
-                date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1), None
-            ),
-            0,
-        )
 
     def test_term_end(self):
         self.assertEqual(periods.term_end(date(2026, 1, 15), 12), date(2027, 1, 14))

@@ -68,16 +68,6 @@ def days_between(date_from, date_to):
     return (date_to - date_from).days + 1
 
 
-def overlap_days(a_start, a_end, b_start, b_end):
-    """Days shared by two date ranges (ends included; ``None`` end = open)."""
-    start = max(a_start, b_start)
-    ends = [d for d in (a_end, b_end) if d]
-    end = min(ends) if ends else None
-    if end is None:
-        raise ValueError("overlap of two open-ended ranges is infinite")
-    return max(days_between(start, end), 0)
-
-
 def term_end(date_start, term_months):
     """Last day of a term of ``term_months`` months starting on ``date_start``.
 
