@@ -83,9 +83,12 @@ class AccountMove(models.Model):
         self._msp_release()
         return res
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_msp_release(self):
+    def unlink(self):
+        # Releasing is a side effect, not a check: it belongs here, not in an
+        # @api.ondelete method (Odoo keeps those for checks that raise). Should
+        # a check refuse the deletion, the transaction rolls the release back.
         self._msp_release()
+        return super().unlink()
 
     # ------------------------------------------------------------------
     # Revenue recognition: a customer invoice or credit note line whose
