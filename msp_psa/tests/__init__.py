@@ -3,6 +3,7 @@ from . import test_agreement_addition
 from . import test_api_input
 from . import test_billing
 from . import test_billing_tools
+from . import test_coverage
 from . import test_demo
 from . import test_display_names
 from . import test_external_api
