@@ -3,9 +3,7 @@
 
 
 def post_init_hook(env):
-    """Tickets and time that exist before the module: the SLA cron gives open
-    tickets their clock, and time not yet invoiced gets its billing decision."""
+    """Tickets that exist before the module: the SLA cron gives open tickets
+    their clock. (Time that exists before gets its billing decision from the
+    computed field, which Odoo computes when it installs the module.)"""
     env["helpdesk.ticket"]._msp_sla_schedule_check([])
-    env["account.analytic.line"].search(
-        [("ticket_id", "!=", False), ("msp_billing_decision", "=", False)]
-    )._msp_decide()

@@ -77,14 +77,20 @@ class AccountAnalyticLine(models.Model):
     msp_billing_decision = fields.Selection(
         DECISIONS,
         string="Billing Decision",
-        readonly=True,
+        compute="_compute_msp_billing_decision",
+        store=True,
         copy=False,
         index="btree_not_null",
         help="Covered by the fixed fee, prepaid (drawn from block hours), billable "
         "(time & materials, overage, unmapped work, a work type the agreement does "
         "not cover) or non-billable. Judged by the work date; frozen once invoiced.",
     )
-    msp_decision_reason = fields.Char(string="Why", readonly=True, copy=False)
+    msp_decision_reason = fields.Char(
+        string="Why",
+        compute="_compute_msp_billing_decision",
+        store=True,
+        copy=False,
+    )
     msp_prepaid_hours = fields.Float(
         string="Prepaid Hours",
         readonly=True,
@@ -98,18 +104,24 @@ class AccountAnalyticLine(models.Model):
         help="Hours of this line beyond the agreement's block.",
     )
     msp_product_id = fields.Many2one(
-        "product.product", string="Labour Product", readonly=True, copy=False
+        "product.product",
+        string="Labour Product",
+        compute="_compute_msp_billing_decision",
+        store=True,
+        copy=False,
     )
     msp_price_unit = fields.Float(
         string="Hourly Rate",
-        readonly=True,
+        compute="_compute_msp_billing_decision",
+        store=True,
         copy=False,
         digits="Product Price",
         help="In the agreement's currency.",
     )
     msp_to_review = fields.Boolean(
         string="Leak",
-        readonly=True,
+        compute="_compute_msp_billing_decision",
+        store=True,
         copy=False,
         index="btree_not_null",
         help="Client work no invoice will pick up as it stands: no billing "
@@ -277,7 +289,7 @@ class AccountAnalyticLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
-        lines._msp_decide()
+        lines._msp_split_block_hours()
         return lines
 
     def write(self, vals):
@@ -296,13 +308,13 @@ class AccountAnalyticLine(models.Model):
             )
         before = self._msp_block_periods()
         res = super().write(vals)
-        (self | self._msp_open_lines_in(before))._msp_decide()
+        (self | self._msp_open_lines_in(before))._msp_split_block_hours()
         return res
 
     def unlink(self):
         periods = self._msp_block_periods()
         res = super().unlink()
-        self._msp_open_lines_in(periods)._msp_decide()
+        self._msp_open_lines_in(periods)._msp_split_block_hours()
         return res
 
     def _msp_block_periods(self):
@@ -551,34 +563,86 @@ class AccountAnalyticLine(models.Model):
     # ------------------------------------------------------------------
     # The billing decision
     # ------------------------------------------------------------------
-    def _msp_decide(self):
-        """Store, for each line not yet invoiced, how it will be billed.
+    @api.depends(
+        "date",
+        "unit_amount",
+        "ticket_id",
+        "msp_agreement_id",
+        "msp_agreement_id.date_start",
+        "msp_agreement_id.block_hours",
+        "msp_agreement_id.rate_ids.work_type_id",
+        "msp_agreement_id.rate_ids.covered",
+        "msp_agreement_id.rate_ids.product_id",
+        "msp_agreement_id.rate_ids.price_unit",
+        "msp_work_type_id",
+        "msp_non_billable",
+        "msp_non_billable_reason",
+        "msp_tm_product_id",
+        "msp_tm_price_unit",
+    )
+    def _compute_msp_billing_decision(self):
+        """How each line will be billed, from the line and its agreement alone.
 
-        Lines of block-hour agreements are decided together with the open lines
-        whose block draw they can move (their period; with rolled-over hours,
-        everything from the oldest block valid on their date), in work-date
-        order, so that a back-dated line draws before the lines worked after
-        it.
+        Invoiced lines keep what their invoice billed (frozen), and lines that
+        draw from a block keep what the block split decided for them
+        (_msp_split_block_hours): how much of a line the block pays depends on
+        the lines worked before it, not on the line alone.
+        """
+        rates = self._msp_rates()
+        for line in self:
+            if line.msp_invoice_line_id:
+                continue
+            vals = line._msp_prepare_decision_vals(rates)
+            if vals is not None:
+                line.update(vals)
+
+    def _msp_rates(self):
+        """{(agreement id, work type id): rate} of these lines' agreements."""
+        rates = {}
+        # sudo: the rates decide the billing of the time, whoever logs it
+        for rate in (
+            self.env["msp.agreement.rate"]
+            .sudo()
+            .search([("agreement_id", "in", self.msp_agreement_id.ids)])
+        ):
+            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+        return rates
+
+    def _msp_split_block_hours(self):
+        """Split the hours of these lines, not yet invoiced, between their
+        agreement's block (prepaid) and overage, and decide the lines that draw
+        from a block; lines that no longer draw give their hours back.
+
+        The one imperative part of the billing decision: the lines whose block
+        draw these can move (their period; with rolled-over hours, everything
+        from the oldest block valid on their date) are split together, in
+        work-date order, so that a back-dated line draws before the lines worked
+        after it.
         """
         lines = self.sudo().exists()
         if not lines:
             return
         lines |= lines._msp_open_lines_in(lines._msp_block_periods())
-        lines = lines.filtered(lambda line: not line.msp_invoice_line_id)
+        lines = lines.filtered(
+            lambda line: (
+                not line.msp_invoice_line_id
+                and (
+                    line.msp_agreement_id.block_hours
+                    or line.msp_prepaid_hours
+                    or line.msp_overage_hours
+                )
+            )
+        )
         if not lines:
             return
-        agreements = lines.msp_agreement_id
-        rates = {}
-        for rate in (
-            self.env["msp.agreement.rate"]
-            .sudo()
-            .search([("agreement_id", "in", agreements.ids)])
-        ):
-            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+        rates = lines._msp_rates()
         ledgers = lines._msp_block_ledgers(lines._msp_block_periods())
         updates = defaultdict(lambda: self.browse())
         for line in lines.sorted(lambda line: (line.date, line.id)):
-            vals = line._msp_prepare_decision_vals(rates, ledgers)
+            if line._msp_prepare_decision_vals(rates) is None:
+                vals = line._msp_prepare_block_decision_vals(ledgers)
+            else:
+                vals = {"msp_prepaid_hours": 0.0, "msp_overage_hours": 0.0}
             current = {
                 name: line[name].id if name == "msp_product_id" else line[name]
                 for name in vals
@@ -587,7 +651,7 @@ class AccountAnalyticLine(models.Model):
                 updates[tuple(sorted(vals.items()))] |= line
         for key, group in updates.items():
             group.with_context(msp_deciding=True).write(dict(key))
-        agreements.filtered("block_hours")._msp_check_block_thresholds()
+        lines.msp_agreement_id.filtered("block_hours")._msp_check_block_thresholds()
 
     def _msp_block_ledgers(self, windows):
         """{agreement id: (ledger, invoiced draws)}: the blocks of each window
@@ -618,13 +682,14 @@ class AccountAnalyticLine(models.Model):
             )
         return ledgers
 
-    def _msp_prepare_decision_vals(self, rates, ledgers):
+    def _msp_prepare_decision_vals(self, rates):
+        """The decision of this line from the line and its agreement alone;
+        None when the line draws from its agreement's block, which the block
+        split decides."""
         self.ensure_one()
         vals = {
             "msp_billing_decision": False,
             "msp_decision_reason": False,
-            "msp_prepaid_hours": 0.0,
-            "msp_overage_hours": 0.0,
             "msp_product_id": False,
             "msp_price_unit": 0.0,
             "msp_to_review": False,
@@ -660,11 +725,7 @@ class AccountAnalyticLine(models.Model):
                 ),
             )
             return vals
-        if self.date < agreement.date_start or (
-            agreement.date_end
-            and self.date > agreement.date_end
-            and not agreement.auto_renew
-        ):
+        if not agreement._msp_in_force(self.date):
             vals["msp_decision_reason"] = self.env._(
                 "Worked on %(date)s, outside the term of %(agreement)s: map the "
                 "ticket to the agreement in force then",
@@ -682,7 +743,7 @@ class AccountAnalyticLine(models.Model):
             )
             return vals
         if agreement.block_hours:
-            return self._msp_prepare_block_decision_vals(vals, ledgers)
+            return None
         if not product:
             vals["msp_decision_reason"] = self.env._(
                 "No labour product for %(work)s: set a rate on the agreement or a "
@@ -703,8 +764,17 @@ class AccountAnalyticLine(models.Model):
         )
         return vals
 
-    def _msp_prepare_block_decision_vals(self, vals, ledgers):
+    def _msp_prepare_block_decision_vals(self, ledgers):
+        """The block draw of this line and its decision, from the ledger of its
+        agreement's blocks (see _msp_split_block_hours)."""
         agreement = self.msp_agreement_id
+        vals = {
+            "msp_billing_decision": False,
+            "msp_decision_reason": False,
+            "msp_product_id": False,
+            "msp_price_unit": 0.0,
+            "msp_to_review": False,
+        }
         ledger, invoiced = ledgers[agreement.id]
         # Invoiced work done before this line drew first.
         while invoiced and invoiced[0][:2] < (self.date, self.id):

@@ -175,50 +175,25 @@ class HelpdeskTicket(models.Model):
 
     @api.depends("commercial_partner_id", "team_id", "category_id")
     def _compute_msp_agreement_id(self):
-        """The covering agreement: the client's active agreement in force on the
-        ticket's date whose coverage includes the ticket's team and category (an
-        empty coverage covers all).
-
-        When several cover it, the most specific wins: one that lists both the
-        team and the category, then one that lists either, then one that lists
-        neither; among equals, the most recent start, then the lowest reference.
-        """
-        clients = self.commercial_partner_id
-        candidates = defaultdict(list)
-        if clients:
-            for agreement in (
-                self.env["msp.agreement"]
-                .sudo()
-                .search(
-                    [("partner_id", "in", clients.ids), ("state", "=", "active")],
-                    order="date_start desc, name",
-                )
-            ):
-                candidates[agreement.partner_id].append(agreement)
+        """The covering agreement on the day the ticket was opened: see
+        msp.agreement._get_covering_agreements."""
         today = fields.Date.context_today(self)
-        for ticket in self:
-            day = (
-                fields.Date.to_date(ticket.create_date) if ticket.create_date else today
-            )
-            best, best_rank = False, None
-            for agreement in candidates.get(ticket.commercial_partner_id, []):
-                if agreement.company_id != ticket.company_id:
-                    continue
-                if agreement.date_start > day or (
-                    agreement.date_end
-                    and agreement.date_end < day
-                    and not agreement.auto_renew
-                ):
-                    continue
-                teams, categories = agreement.team_ids, agreement.category_ids
-                if teams and ticket.team_id not in teams:
-                    continue
-                if categories and ticket.category_id not in categories:
-                    continue
-                rank = bool(teams) + bool(categories)
-                if best_rank is None or rank > best_rank:
-                    best, best_rank = agreement, rank
-            ticket.msp_agreement_id = best
+        covering = self.env["msp.agreement"]._get_covering_agreements(
+            [
+                (
+                    ticket.commercial_partner_id,
+                    ticket.company_id,
+                    fields.Date.to_date(ticket.create_date)
+                    if ticket.create_date
+                    else today,
+                    ticket.team_id,
+                    ticket.category_id,
+                )
+                for ticket in self
+            ]
+        )
+        for ticket, agreement in zip(self, covering, strict=True):
+            ticket.msp_agreement_id = agreement
 
     @api.depends("number", "name")
     def _compute_display_name(self):
@@ -492,8 +467,9 @@ class HelpdeskTicket(models.Model):
         if SLA_TRIGGERS & set(vals) and not self.env.context.get("msp_sla_recompute"):
             self._msp_sla_recompute()
         if MAPPING_FACTS & set(vals):
-            # The agreement may have changed: so may the billing of the time.
-            self.sudo().timesheet_ids._msp_decide()
+            # The agreement may have changed: the time's decision follows (a
+            # computed field), its block draw is split by hand.
+            self.sudo().timesheet_ids._msp_split_block_hours()
         return res
 
     def message_post(self, **kwargs):

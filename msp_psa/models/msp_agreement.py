@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
-from ..tools import billing, periods
+from ..tools import billing, coverage, periods
 from ..tools import blocks as blocks_tools
 from ..tools import mrr as mrr_tools
 
@@ -32,9 +32,10 @@ MANAGER_GROUP = "msp_psa.group_msp_psa_manager"
 MAX_PERIODS_PER_INVOICE = 24
 # Shares of a block (%) past which the account manager gets an activity.
 BLOCK_THRESHOLDS = (70, 90, 100)
-# Terms that decide how time is billed.
-DECISION_TERMS = {
-    "billing_model",
+# Terms that decide how time draws from the agreement's block (the other
+# terms of the billing decision are dependencies of the line's computed
+# decision; the billing model is only a label and decides nothing).
+BLOCK_TERMS = {
     "block_hours",
     "block_rollover_months",
     "block_product_id",
@@ -511,15 +512,63 @@ class MspAgreement(models.Model):
             )
         )
 
+    # ------------------------------------------------------------------
+    # The agreement in force on a day
+    # ------------------------------------------------------------------
+    def _msp_in_force(self, day):
+        """Whether this agreement's term covers ``day`` (tools/coverage.py)."""
+        self.ensure_one()
+        return coverage.in_force(day, self.date_start, self.date_end, self.auto_renew)
+
+    @api.model
+    def _get_covering_agreements(self, requests):
+        """The agreement covering each of ``requests``, ``(client, company, day,
+        team, category)`` tuples, in their order (an empty recordset where none
+        does), from one read: the client's active agreement of that company in
+        force on the day whose coverage includes the team and the category (an
+        empty coverage covers all).
+
+        When several cover it, the most specific wins: one that lists both the
+        team and the category, then one that lists either, then one that lists
+        neither; among equals, the most recent start, then the lowest reference.
+        """
+        clients = self.env["res.partner"].union(*(r[0] for r in requests))
+        candidates = defaultdict(list)
+        if clients:
+            # sudo: which agreement covers a ticket does not depend on who asks
+            for agreement in self.sudo().search(
+                [("partner_id", "in", clients.ids), ("state", "=", "active")],
+                order="date_start desc, name",
+            ):
+                candidates[agreement.partner_id, agreement.company_id].append(
+                    (
+                        agreement,
+                        agreement.date_start,
+                        agreement.date_end,
+                        agreement.auto_renew,
+                        agreement.team_ids.ids,
+                        agreement.category_ids.ids,
+                    )
+                )
+        empty = self.browse()
+        return [
+            coverage.best_covering(
+                candidates.get((client, company), ()), day, team.id, category.id
+            )
+            or empty
+            for client, company, day, team, category in requests
+        ]
+
     def _msp_redecide_time(self):
-        """The terms changed: decide again the time not yet invoiced."""
+        """The block terms changed: split again the time not yet invoiced
+        between the blocks and overage."""
         self.env.flush_all()
         self.env["account.analytic.line"].sudo().search(
             [
                 ("msp_agreement_id", "in", self.ids),
                 ("msp_invoice_line_id", "=", False),
             ]
-        )._msp_decide()
+        )._msp_split_block_hours()
 
     def _msp_check_block_thresholds(self):
         """Schedule an activity for the account manager when the current block
@@ -846,7 +895,7 @@ class MspAgreement(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if DECISION_TERMS & set(vals):
+        if BLOCK_TERMS & set(vals):
             self._msp_redecide_time()
         if "sla_policy_id" in vals:
             self.env["helpdesk.ticket"]._msp_sla_schedule_check(

@@ -85,17 +85,19 @@ class MspAgreementRate(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         rates = super().create(vals_list)
-        rates.agreement_id._msp_redecide_time()
+        # The time's decision follows the rates (a computed field); which time
+        # draws from a block is split by hand.
+        rates.agreement_id.filtered("block_hours")._msp_redecide_time()
         return rates
 
     def write(self, vals):
         agreements = self.agreement_id
         res = super().write(vals)
-        (agreements | self.agreement_id)._msp_redecide_time()
+        (agreements | self.agreement_id).filtered("block_hours")._msp_redecide_time()
         return res
 
     def unlink(self):
         agreements = self.agreement_id
         res = super().unlink()
-        agreements._msp_redecide_time()
+        agreements.filtered("block_hours")._msp_redecide_time()
         return res

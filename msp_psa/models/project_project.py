@@ -24,5 +24,5 @@ class ProjectProject(models.Model):
                     ("ticket_id", "=", False),
                     ("msp_invoice_line_id", "=", False),
                 ]
-            )._msp_decide()
+            )._msp_split_block_hours()
         return res

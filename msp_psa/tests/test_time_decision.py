@@ -346,3 +346,33 @@ class TestTimeDecision(MspHelpdeskCommon):
         before.date = "2026-03-02"
         self.assertEqual(before.msp_billing_decision, "billable")
         self.assertFalse(before.msp_to_review)
+
+    def test_billing_model_is_a_label_that_rewrites_no_time(self):
+        agreement = self._create_agreement(
+            billing_model="time_materials",
+            fixed_fee=0.0,
+            rate_ids=[Command.create({"product_id": self.labour.id, "price_unit": 90})],
+        )
+        agreement.action_activate()
+        line = self._timesheet(agreement, "2026-01-05", 1.0)
+        self.env.flush_all()
+
+        def row_version():
+            # A new row version (ctid) is what any UPDATE of the line leaves.
+            self.env.cr.execute(
+                "SELECT ctid FROM account_analytic_line WHERE id = %s", [line.id]
+            )
+            return self.env.cr.fetchone()[0]
+
+        before = row_version()
+        agreement.billing_model = "fixed"
+        self.env.flush_all()
+        self.assertEqual(row_version(), before, "the time is not written again")
+        self.assertEqual(
+            (line.msp_billing_decision, line.msp_price_unit), ("billable", 90.0)
+        )
+        # A term that decides does decide again.
+        agreement.rate_ids.price_unit = 100.0
+        self.env.flush_all()
+        self.assertNotEqual(row_version(), before)
+        self.assertEqual(line.msp_price_unit, 100.0)
