@@ -35,6 +35,15 @@ DECISION_FACTS = {
     "msp_tm_price_unit",
 }
 
+# The computed decision of a line before anything is decided.
+UNDECIDED = {
+    "msp_billing_decision": False,
+    "msp_decision_reason": False,
+    "msp_product_id": False,
+    "msp_price_unit": 0.0,
+    "msp_to_review": False,
+}
+
 # What an invoice billed: frozen once the line is invoiced (moving the time to
 # another project or task, as the helpdesk does with its ticket, stays free).
 BILLED_FACTS = DECISION_FACTS - {"project_id", "task_id"}
@@ -687,13 +696,7 @@ class AccountAnalyticLine(models.Model):
         None when the line draws from its agreement's block, which the block
         split decides."""
         self.ensure_one()
-        vals = {
-            "msp_billing_decision": False,
-            "msp_decision_reason": False,
-            "msp_product_id": False,
-            "msp_price_unit": 0.0,
-            "msp_to_review": False,
-        }
+        vals = dict(UNDECIDED)
         agreement = self.msp_agreement_id
         if self.msp_non_billable:
             vals["msp_billing_decision"] = "non_billable"
@@ -768,13 +771,7 @@ class AccountAnalyticLine(models.Model):
         """The block draw of this line and its decision, from the ledger of its
         agreement's blocks (see _msp_split_block_hours)."""
         agreement = self.msp_agreement_id
-        vals = {
-            "msp_billing_decision": False,
-            "msp_decision_reason": False,
-            "msp_product_id": False,
-            "msp_price_unit": 0.0,
-            "msp_to_review": False,
-        }
+        vals = dict(UNDECIDED)
         ledger, invoiced = ledgers[agreement.id]
         # Invoiced work done before this line drew first.
         while invoiced and invoiced[0][:2] < (self.date, self.id):
