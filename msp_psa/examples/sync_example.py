@@ -7,7 +7,7 @@ day before, and every counted addition of that client and kind follows, with
 its dated quantity history.
 
     ODOO_URL=http://localhost:8069 ODOO_DB=msp_demo ODOO_LOGIN=admin \
-    ODOO_PASSWORD=admin python3 scripts/sync_example.py
+    ODOO_PASSWORD=admin python3 msp_psa/examples/sync_example.py
 
 ODOO_PASSWORD may be an API key (Preferences > Account Security). Only the
 standard library is used.
