@@ -161,9 +161,6 @@ class MspAgreementPortal(CustomerPortal):
             "agreement": agreement_sudo,
             "change_request": kw.get("change_request"),
             "change_request_ticket": ticket_sudo,
-            "change_request_error": self._msp_change_request_errors().get(
-                kw.get("change_request_error")
-            ),
             "can_request_change": not request.env.user._is_public(),
             "block_usage": agreement_sudo._msp_portal_block_usage(),
         }
@@ -175,13 +172,6 @@ class MspAgreementPortal(CustomerPortal):
             False,
             **kw,
         )
-
-    def _msp_change_request_errors(self):
-        env = request.env
-        return {
-            "empty": env._("Describe the change you need."),
-            "quantity": env._("Enter a quantity of zero or more."),
-        }
 
     @http.route(
         ["/my/agreements/<int:agreement_id>/change_request"],
@@ -199,7 +189,8 @@ class MspAgreementPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-        # A form sends text; a crafted POST may send files or nothing at all.
+        # The form's fields as sent: text only (a crafted POST may send files
+        # or nothing at all). The model checks them and names what is wrong.
         form = {
             key: value
             for key in ("description", "addition_id", "quantity")
