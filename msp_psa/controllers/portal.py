@@ -147,6 +147,9 @@ class MspAgreementPortal(CustomerPortal):
         return request.render("msp_psa.portal_msp_agreement_page", values)
 
     def _msp_agreement_get_page_view_values(self, agreement_sudo, access_token, **kw):
+        """The values the agreement's page renders, all prepared here (the
+        template calls no search): the confirmation of a change request just
+        sent, and what the agreement shows (``_msp_portal_page_values``)."""
         ticket_sudo = request.env["helpdesk.ticket"]
         ticket_id = kw.get("ticket_id")
         if isinstance(ticket_id, str) and ticket_id.isascii() and ticket_id.isdigit():
@@ -162,7 +165,8 @@ class MspAgreementPortal(CustomerPortal):
             "change_request": kw.get("change_request"),
             "change_request_ticket": ticket_sudo,
             "can_request_change": not request.env.user._is_public(),
-            "block_usage": agreement_sudo._msp_portal_block_usage(),
+            # read here in batches; the template only renders them
+            **agreement_sudo._msp_portal_page_values(),
         }
         return self._get_page_view_values(
             agreement_sudo,
