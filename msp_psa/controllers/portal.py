@@ -31,8 +31,9 @@ class MspAgreementPortal(CustomerPortal):
     # Overridable knobs
     # ------------------------------------------------------------------
     def _msp_agreement_get_domain(self):
-        """The agreements of the user's company, as a client (staff who read
-        every agreement see only their own company's here too)."""
+        """The domain of the agreements the user's company holds as a client,
+        drafts excepted (staff who read every agreement see only their own
+        company's here too)."""
         return [
             ("partner_id", "=", request.env.user.commercial_partner_id.id),
             ("state", "!=", "draft"),
