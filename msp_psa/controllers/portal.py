@@ -31,8 +31,9 @@ class MspAgreementPortal(CustomerPortal):
     # Overridable knobs
     # ------------------------------------------------------------------
     def _msp_agreement_get_domain(self):
-        """The agreements of the user's company, as a client (staff who read
-        every agreement see only their own company's here too)."""
+        """The domain of the agreements the user's company holds as a client,
+        drafts excepted (staff who read every agreement see only their own
+        company's here too)."""
         return [
             ("partner_id", "=", request.env.user.commercial_partner_id.id),
             ("state", "!=", "draft"),
@@ -147,6 +148,9 @@ class MspAgreementPortal(CustomerPortal):
         return request.render("msp_psa.portal_msp_agreement_page", values)
 
     def _msp_agreement_get_page_view_values(self, agreement_sudo, access_token, **kw):
+        """The values the agreement's page renders, all prepared here (the
+        template calls no search): the confirmation of a change request just
+        sent, and what the agreement shows (``_msp_portal_page_values``)."""
         ticket_sudo = request.env["helpdesk.ticket"]
         ticket_id = kw.get("ticket_id")
         if isinstance(ticket_id, str) and ticket_id.isascii() and ticket_id.isdigit():
@@ -161,11 +165,9 @@ class MspAgreementPortal(CustomerPortal):
             "agreement": agreement_sudo,
             "change_request": kw.get("change_request"),
             "change_request_ticket": ticket_sudo,
-            "change_request_error": self._msp_change_request_errors().get(
-                kw.get("change_request_error")
-            ),
             "can_request_change": not request.env.user._is_public(),
-            "block_usage": agreement_sudo._msp_portal_block_usage(),
+            # read here in batches; the template only renders them
+            **agreement_sudo._msp_portal_page_values(),
         }
         return self._get_page_view_values(
             agreement_sudo,
@@ -175,13 +177,6 @@ class MspAgreementPortal(CustomerPortal):
             False,
             **kw,
         )
-
-    def _msp_change_request_errors(self):
-        env = request.env
-        return {
-            "empty": env._("Describe the change you need."),
-            "quantity": env._("Enter a quantity of zero or more."),
-        }
 
     @http.route(
         ["/my/agreements/<int:agreement_id>/change_request"],
@@ -199,7 +194,8 @@ class MspAgreementPortal(CustomerPortal):
             )
         except (AccessError, MissingError):
             return request.redirect("/my")
-        # A form sends text; a crafted POST may send files or nothing at all.
+        # The form's fields as sent: text only (a crafted POST may send files
+        # or nothing at all). The model checks them and names what is wrong.
         form = {
             key: value
             for key in ("description", "addition_id", "quantity")

@@ -325,19 +325,14 @@ class MspAgreement(models.Model):
 
     @api.model
     def _default_journal_id(self):
-        # sudo: MSP users need not have accounting rights to create an agreement
-        return (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    *self.env["account.journal"]._check_company_domain(
-                        self.env.company
-                    ),
-                    ("type", "=", "sale"),
-                ],
-                limit=1,
-            )
+        # no sudo: MSP users read journals (ir.model.access.csv) without
+        # accounting rights, within their companies (account's journal rule)
+        return self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
         )
 
     # ------------------------------------------------------------------

@@ -15,6 +15,8 @@ PORTAL_LIST_LIMIT = 20
 CHANGE_REQUEST_LENGTH = 5000
 # How many months of block usage the portal page shows.
 PORTAL_BLOCK_MONTHS = 12
+# The windows of SLA results the portal page shows, in months.
+PORTAL_SLA_MONTHS = (3, 12)
 
 
 class MspAgreement(models.Model):
@@ -54,20 +56,65 @@ class MspAgreement(models.Model):
             lambda a: not a.date_end or a.date_end >= today
         )
 
-    def _msp_portal_counted_items(self, addition):
-        """The managed items a counted addition's quantity comes from today."""
+    def _msp_portal_page_values(self):
+        """Everything the agreement's portal page shows, read in batches: a
+        fixed number of queries however many additions the agreement has, so
+        that the template only renders::
+
+            {"msp_additions": msp.agreement.addition (see _msp_portal_additions),
+             "msp_counted_items": {addition id: msp.managed.item},
+             "msp_renewal": date or False,
+             "msp_block_start": date or False,
+             "block_usage": [...] (see _msp_portal_block_usage),
+             "msp_sla_targets": [...] (see _msp_portal_sla_targets),
+             "msp_sla_results": [(months, {...})] (see _msp_portal_sla_results),
+             "msp_tickets": helpdesk.ticket, "msp_invoices": account.move}
+        """
         self.ensure_one()
-        if addition.quantity_source != "counted" or not addition.kind_id:
-            return self.env["msp.managed.item"]
-        return self.env["msp.managed.item"].search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("kind_id", "=", addition.kind_id.id),
-                ("is_current", "=", True),
+        additions = self._msp_portal_additions()
+        block_start = False
+        if self.block_hours:
+            block_start = self._get_block_start()
+            # computed here (one read of the time), rendered from the cache
+            self.mapped("block_hours_used")
+        return {
+            "msp_additions": additions,
+            "msp_counted_items": self._msp_portal_counted_items(additions),
+            "msp_renewal": self._msp_portal_renewal_date(),
+            "msp_block_start": block_start,
+            "block_usage": self._msp_portal_block_usage(),
+            "msp_sla_targets": self._msp_portal_sla_targets(),
+            "msp_sla_results": [
+                (months, self._msp_portal_sla_results(months))
+                for months in PORTAL_SLA_MONTHS
             ],
-            order="name",
-        )
+            "msp_tickets": self._msp_portal_tickets(),
+            "msp_invoices": self._msp_portal_invoices(),
+        }
+
+    def _msp_portal_counted_items(self, additions):
+        """{addition id: the managed items its quantity comes from today} for
+        the counted additions among ``additions`` (of this agreement), from one
+        read of the items; a counted addition without a kind counts none."""
+        self.ensure_one()
+        Item = self.env["msp.managed.item"]
+        counted = additions.filtered(lambda a: a.quantity_source == "counted")
+        kinds = counted.kind_id
+        items = Item
+        if kinds:
+            items = Item.search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("kind_id", "in", kinds.ids),
+                    ("is_current", "=", True),
+                ],
+                order="name",
+            )
+        by_kind = items.grouped("kind_id")
+        return {
+            addition.id: by_kind.get(addition.kind_id, Item) for addition in counted
+        }
 
     def _msp_portal_renewal_date(self):
         """The day the agreement renews (auto-renewal) or False."""

@@ -709,3 +709,81 @@ class TestPortal(HttpCase):
         self.assertIn(
             self.env.ref("msp_psa.ticket_contoso_vpn_demo").name, response.text
         )
+
+    # ------------------------------------------------------------------
+    # Queries
+    # ------------------------------------------------------------------
+    def _create_counted_agreement(self, title, kinds):
+        """An active agreement with one counted addition per kind, each counting
+        two current items of the client, and a block of hours."""
+        env = self.env
+        env["msp.managed.item"].create(
+            [
+                {
+                    "name": f"{title} {kind.code} {number}",
+                    "partner_id": self.client_a.id,
+                    "kind_id": kind.id,
+                    "active_from": date.today() - timedelta(days=30),
+                }
+                for kind in kinds
+                for number in (1, 2)
+            ]
+        )
+        agreement = env["msp.agreement"].create(
+            {
+                "title": title,
+                "partner_id": self.client_a.id,
+                "user_id": self.manager.id,
+                "date_start": date.today().replace(day=1),
+                "billing_model": "per_user",
+                "block_hours": 5,
+                "addition_ids": [
+                    Command.create(
+                        {
+                            "product_id": env["product.product"]
+                            .create(
+                                {
+                                    "name": f"{title} {kind.code}",
+                                    "type": "service",
+                                    "list_price": 10.0,
+                                }
+                            )
+                            .id,
+                            "quantity_source": "counted",
+                            "kind_id": kind.id,
+                        }
+                    )
+                    for kind in kinds
+                ],
+            }
+        )
+        agreement.action_activate()
+        return agreement
+
+    def _page_query_count(self, agreement):
+        """Queries the agreement's page takes, its caches warm."""
+        self.url_open(agreement.access_url)
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        response = self.url_open(agreement.access_url)
+        count = self.env.cr.sql_log_count - before
+        self.assertEqual(response.status_code, 200)
+        return count, response.text
+
+    def test_page_queries_do_not_grow_with_additions(self):
+        """The page's values are read in batches: an agreement with five counted
+        additions takes no more queries than one with one."""
+        kinds = self.env["msp.managed.item.kind"].create(
+            [{"name": f"Query kind {n}", "code": f"query_kind_{n}"} for n in range(5)]
+        )
+        one = self._create_counted_agreement("One addition", kinds[:1])
+        five = self._create_counted_agreement("Five additions", kinds)
+        self.assertEqual(len(five.addition_ids), 5)
+        self.authenticate("msp_portal_a", "msp_portal_a")
+        count_one, text_one = self._page_query_count(one)
+        count_five, text_five = self._page_query_count(five)
+        # every addition shows the items it counts
+        self.assertEqual(text_one.count("o_msp_counted_items"), 1)
+        self.assertEqual(text_five.count("o_msp_counted_items"), 5)
+        self.assertIn("Five additions query_kind_4 2", text_five)
+        self.assertLessEqual(count_five, count_one)

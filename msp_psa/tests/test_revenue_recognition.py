@@ -648,6 +648,62 @@ class TestRevenueRecognition(MspPsaCommon):
         )
         report.action_check()
 
+    def _manual_deferred_entry(self, amount):
+        manual = self.Move.create(
+            {
+                "move_type": "entry",
+                "date": "2026-01-10",
+                "journal_id": self.misc_journal.id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.deferred.id, "balance": -amount}
+                    ),
+                    Command.create({"account_id": self.income.id, "balance": amount}),
+                ],
+            }
+        )
+        manual.action_post()
+        return manual
+
+    def _report_query_count(self):
+        """Queries the check at 31 January takes, its caches warm, and its
+        lines."""
+        self._check(date(2026, 1, 31))
+        report = self.env["msp.revenue.report"].create({"date": "2026-01-31"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        report._compute_report()
+        self.env.flush_all()
+        count = self.env.cr.sql_log_count - before
+        return count, [(line.cause, line.amount) for line in report.line_ids]
+
+    def test_check_reads_in_batches(self):
+        """The check reads the schedules and the unexplained items once per
+        report: more of them take no more queries."""
+        self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        self._manual_deferred_entry(50.0)
+        count_one, lines = self._report_query_count()
+        self.assertEqual(sorted(lines), [("no_schedule", 50.0), ("schedule", 1200.0)])
+        for amount in (600.0, 2400.0, 3600.0):
+            self._invoice(amount, "2026-01-01", "2026-12-31", "2026-01-01")
+        for amount in (20.0, 30.0):
+            self._manual_deferred_entry(amount)
+        count_more, lines = self._report_query_count()
+        self.assertEqual(
+            sorted(lines),
+            [
+                ("no_schedule", 20.0),
+                ("no_schedule", 30.0),
+                ("no_schedule", 50.0),
+                ("schedule", 600.0),
+                ("schedule", 1200.0),
+                ("schedule", 2400.0),
+                ("schedule", 3600.0),
+            ],
+        )
+        self.assertLessEqual(count_more, count_one)
+
     def test_access(self):
         self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
         plain = new_test_user(self.env, login="plain", groups="base.group_user")

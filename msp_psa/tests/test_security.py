@@ -71,6 +71,25 @@ class TestSecurity(MspPsaCommon):
         # a manager may delete a draft agreement
         agreement.with_user(self.msp_manager).unlink()
 
+    def test_msp_user_gets_the_default_journal(self):
+        """An MSP user without accounting rights creates an agreement and gets
+        the company's sales journal, read with the user's own rights."""
+        self.assertFalse(self.msp_user.has_group("account.group_account_invoice"))
+        sale_journal = self.env["account.journal"].search(
+            [
+                *self.env["account.journal"]._check_company_domain(self.env.company),
+                ("type", "=", "sale"),
+            ],
+            limit=1,
+        )
+        self.assertTrue(sale_journal)
+        agreement = self.Agreement.with_user(self.msp_user).create(
+            {"title": "No journal given", "partner_id": self.client.id}
+        )
+        self.assertEqual(agreement.journal_id, sale_journal)
+        # the other company's journals stay out of reach
+        self.assertNotEqual(agreement.journal_id.company_id, self.other_company)
+
     def test_plain_user_sees_nothing(self):
         with self.assertRaises(AccessError):
             self.Agreement.with_user(self.plain_user).search([])

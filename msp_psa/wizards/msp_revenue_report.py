@@ -84,16 +84,25 @@ class MspRevenueReport(models.TransientModel):
             )
 
     def _schedule_balances(self):
-        """{schedule id: amount still deferred at the date}: what the invoice line
-        booked (when posted by then), less the months recognised by then."""
+        """The company's schedules with the amount still deferred at the date,
+        from one query: what the invoice line booked (when posted by then), less
+        the months recognised by then::
+
+            [{"schedule_id": int, "partner_id": int or None,
+              "agreement_id": int or None, "product_id": int or None,
+              "deferred_account_id": int, "move_id": int or None,
+              "amount": float}]
+
+        in the order of the schedules' ids."""
         self.ensure_one()
         self.env["msp.revenue.schedule"].flush_model()
         self.env["msp.revenue.schedule.line"].flush_model()
         self.env["account.move"].flush_model(["state", "date"])
-        rows = self.env.execute_query(
+        rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT s.id,
+                SELECT s.id AS schedule_id, s.partner_id, s.agreement_id,
+                       s.product_id, s.deferred_account_id, s.move_id,
                        CASE WHEN s.state != 'cancelled' AND inv.state = 'posted'
                                  AND inv.date <= %(date)s
                             THEN s.amount_total ELSE 0 END
@@ -103,39 +112,37 @@ class MspRevenueReport(models.TransientModel):
                              JOIN account_move rec ON rec.id = l.move_id
                             WHERE l.schedule_id = s.id AND l.state = 'posted'
                               AND rec.state = 'posted' AND rec.date <= %(date)s
-                       ), 0)
+                       ), 0) AS amount
                   FROM msp_revenue_schedule s
                   LEFT JOIN account_move inv ON inv.id = s.move_id
                  WHERE s.company_id = %(company)s
+                 ORDER BY s.id
                 """,
                 date=self.date,
                 company=self.company_id.id,
             )
         )
-        return {row[0]: row[1] for row in rows}
+        return rows
 
     def _prepare_balance_lines(self):
+        """A report line per schedule with an amount still deferred at the
+        date, from the one read of ``_schedule_balances``."""
         currency = self.currency_id
-        schedules = self.env["msp.revenue.schedule"].sudo()
-        vals_list = []
-        for schedule_id, amount in self._schedule_balances().items():
-            if currency.is_zero(amount):
-                continue
-            schedule = schedules.browse(schedule_id)
-            vals_list.append(
-                {
-                    "report_id": self.id,
-                    "cause": "schedule",
-                    "schedule_id": schedule.id,
-                    "partner_id": schedule.partner_id.id,
-                    "agreement_id": schedule.agreement_id.id,
-                    "product_id": schedule.product_id.id,
-                    "account_id": schedule.deferred_account_id.id,
-                    "move_id": schedule.move_id.id,
-                    "amount": amount,
-                }
-            )
-        return vals_list
+        return [
+            {
+                "report_id": self.id,
+                "cause": "schedule",
+                "schedule_id": row["schedule_id"],
+                "partner_id": row["partner_id"] or False,
+                "agreement_id": row["agreement_id"] or False,
+                "product_id": row["product_id"] or False,
+                "account_id": row["deferred_account_id"] or False,
+                "move_id": row["move_id"] or False,
+                "amount": row["amount"],
+            }
+            for row in self._schedule_balances()
+            if not currency.is_zero(row["amount"])
+        ]
 
     def _deferred_accounts(self):
         company = self.company_id
@@ -156,43 +163,62 @@ class MspRevenueReport(models.TransientModel):
             )
         return accounts
 
+    def _unexplained_move_lines(self, accounts):
+        """The posted journal items on ``accounts`` up to the date that neither
+        a schedule (its invoice line) nor a posted month of one explains, from
+        one query (an anti-join), in the journal items' order."""
+        self.ensure_one()
+        if not accounts:
+            return self.env["account.move.line"]
+        self.env["msp.revenue.schedule"].flush_model(["move_line_id", "company_id"])
+        self.env["msp.revenue.schedule.line"].flush_model(
+            ["move_line_id", "company_id", "state"]
+        )
+        self.env["account.move.line"].flush_model(
+            ["company_id", "account_id", "parent_state", "date", "move_name"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT aml.id
+                  FROM account_move_line aml
+                 WHERE aml.company_id = %(company)s
+                   AND aml.account_id IN %(accounts)s
+                   AND aml.parent_state = 'posted'
+                   AND aml.date <= %(date)s
+                   AND NOT EXISTS (
+                       SELECT 1 FROM msp_revenue_schedule s
+                        WHERE s.move_line_id = aml.id
+                          AND s.company_id = %(company)s)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM msp_revenue_schedule_line l
+                        WHERE l.move_line_id = aml.id
+                          AND l.company_id = %(company)s
+                          AND l.state = 'posted')
+                 ORDER BY aml.date DESC, aml.move_name DESC, aml.id
+                """,
+                company=self.company_id.id,
+                accounts=tuple(accounts.ids),
+                date=self.date,
+            )
+        )
+        return self.env["account.move.line"].sudo().browse(row[0] for row in rows)
+
     def _prepare_difference_lines(self, accounts):
         """The items on the deferred revenue accounts that no schedule explains
         (entries made by hand): together they are the difference."""
-        vals_list = []
-        schedules = self.env["msp.revenue.schedule"].sudo()
-        explained = (
-            schedules.search([("company_id", "=", self.company_id.id)]).move_line_id
-            | schedules.line_ids.search(
-                [("company_id", "=", self.company_id.id), ("state", "=", "posted")]
-            ).move_line_id
-        )
-        unexplained = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("account_id", "in", accounts.ids),
-                    ("parent_state", "=", "posted"),
-                    ("date", "<=", self.date),
-                    ("id", "not in", explained.ids),
-                ]
-            )
-        )
-        for item in unexplained:
-            vals_list.append(
-                {
-                    "report_id": self.id,
-                    "cause": "no_schedule",
-                    "account_id": item.account_id.id,
-                    "partner_id": item.partner_id.commercial_partner_id.id,
-                    "move_id": item.move_id.id,
-                    "move_line_id": item.id,
-                    "amount": -item.balance,
-                }
-            )
-        return vals_list
+        return [
+            {
+                "report_id": self.id,
+                "cause": "no_schedule",
+                "account_id": item.account_id.id,
+                "partner_id": item.partner_id.commercial_partner_id.id,
+                "move_id": item.move_id.id,
+                "move_line_id": item.id,
+                "amount": -item.balance,
+            }
+            for item in self._unexplained_move_lines(accounts)
+        ]
 
     def _compute_report(self):
         self.ensure_one()

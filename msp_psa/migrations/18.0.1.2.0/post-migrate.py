@@ -6,7 +6,9 @@ def migrate(cr, version):
     """From 18.0.1.1.0: tickets waiting in a pause stage read *Paused*, as the
     SLA engine now says of them, instead of On Track or At Risk; renewals and
     counted quantities run before the billing run, which no longer renews
-    (the crons are ``noupdate``)."""
+    (the crons are ``noupdate``); the record rules are ``noupdate``, as they
+    are now declared, so that an update keeps the rules an administrator
+    adjusted."""
     if not version:
         return
     cr.execute(
@@ -25,5 +27,12 @@ def migrate(cr, version):
            SET msp_sla_state = 'paused'
          WHERE msp_sla_paused
            AND msp_sla_state IN ('on_track', 'at_risk')
+        """
+    )
+    cr.execute(
+        """
+        UPDATE ir_model_data
+           SET noupdate = TRUE
+         WHERE module = 'msp_psa' AND model = 'ir.rule' AND NOT noupdate
         """
     )
