@@ -3,6 +3,7 @@ from . import msp_managed_item_kind
 from . import msp_managed_item
 from . import msp_agreement
 from . import msp_agreement_billing
+from . import msp_agreement_block
 from . import msp_agreement_portal
 from . import msp_agreement_rate
 from . import msp_agreement_addition

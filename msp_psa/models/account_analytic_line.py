@@ -788,7 +788,7 @@ class AccountAnalyticLine(models.Model):
             )
             return vals
         period = agreement._period_label(*agreement._period_containing(self.date))
-        product = agreement.block_product_id or agreement.fee_product_id
+        product = agreement._msp_block_product()
         vals.update(
             msp_billing_decision="billable",
             msp_product_id=product.id,

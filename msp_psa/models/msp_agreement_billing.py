@@ -547,7 +547,7 @@ class MspAgreement(models.Model):
         }
 
     def _prepare_block_line_vals(self, date_from, date_to):
-        product = self.block_product_id or self.fee_product_id
+        product = self._msp_block_product()
         if not product:
             raise UserError(
                 self.env._(
@@ -633,16 +633,6 @@ class MspAgreement(models.Model):
                 )
             part_from = part_to + timedelta(days=1)
         return result
-
-    def _period_containing(self, day):
-        """(start, end) of the billing period containing ``day``."""
-        months = periods.CYCLE_MONTHS[self.billing_cycle]
-        start = self.date_start
-        while True:
-            date_from, date_to = periods.period_bounds(start, months, self.anchor_day)
-            if date_to >= day:
-                return date_from, date_to
-            start = date_to + timedelta(days=1)
 
     def _prepare_addition_segment_vals(
         self, addition, date_from, date_to, quantity, settlement
@@ -805,7 +795,7 @@ class MspAgreement(models.Model):
     def _prepare_block_usage_line_vals(self, timesheets, date_from, date_to):
         used = sum(t.msp_prepaid_hours + t.msp_overage_hours for t in timesheets)
         overage = sum(t.msp_overage_hours for t in timesheets)
-        product = self.block_product_id or self.fee_product_id
+        product = self._msp_block_product()
         lines = [
             {
                 "product_id": product.id,

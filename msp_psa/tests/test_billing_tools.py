@@ -173,3 +173,12 @@ class TestBlockLedger(BaseCase):
         # In April only February's is valid; it has 7 h left.
         self.assertEqual(ledger.draw(date(2026, 4, 2), 9.0), (7.0, ["feb"]))
         self.assertEqual(ledger.draw(date(2026, 5, 2), 1.0), (0.0, []))
+
+    def test_block_threshold_reached(self):
+        thresholds = (70, 90, 100)
+        self.assertEqual(blocks.threshold_reached(10, 4, 0, thresholds), 0)
+        self.assertEqual(blocks.threshold_reached(10, 3, 0, thresholds), 70)
+        self.assertEqual(blocks.threshold_reached(10, 0.5, 0, thresholds), 90)
+        self.assertEqual(blocks.threshold_reached(10, 0, 0, thresholds), 100)
+        self.assertEqual(blocks.threshold_reached(10, 0, 2.5, thresholds), 100)
+        self.assertEqual(blocks.threshold_reached(0, 0, 0, thresholds), 0)

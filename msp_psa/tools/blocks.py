@@ -56,3 +56,12 @@ def hours_logged(entries, first, last):
             used += prepaid + beyond
             overage += beyond
     return round(used, 6), round(overage, 6)
+
+
+def threshold_reached(total, left, overage, thresholds):
+    """The highest of ``thresholds`` (shares of the blocks in %, ascending or
+    not) that the hours used reach: used are the ``total`` hours of the blocks
+    less the hours ``left`` in them, plus the ``overage``. 0 when none (or no
+    block)."""
+    share = (total - left + overage) / total * 100 if total else 0.0
+    return max((threshold for threshold in thresholds if share >= threshold), default=0)

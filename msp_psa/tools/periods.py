@@ -63,6 +63,41 @@ def period_bounds(period_start, months, anchor_day):
     return period_start, nxt - timedelta(days=1)
 
 
+def period_containing(day, origin, months, anchor_day, term_end=None):
+    """(start, end) of the billing period containing ``day``, computed directly.
+
+    Periods run from ``origin``: a stub up to the day before the first anchor
+    date when ``origin`` is not one, then whole cycles of ``months`` from that
+    anchor date. A ``day`` before ``origin`` gets the first period. With
+    ``term_end``, the period is cut at that day, and a ``day`` after it has no
+    period (None).
+    """
+    if term_end and day > term_end:
+        return None
+    start, end = period_bounds(origin, months, anchor_day)
+    if day > end:
+        # The k-th anchor date after the first one is the anchor date of its
+        # month (no drift), so the cycle of ``day`` is found from month numbers.
+        first = end + timedelta(days=1)
+        base = first.year * 12 + first.month - 1
+        cycle = (day.year * 12 + day.month - 1 - base) // months
+        start = _anchor_of_month(base + cycle * months, anchor_day)
+        if start > day:
+            cycle -= 1
+            start = _anchor_of_month(base + cycle * months, anchor_day)
+        end = _anchor_of_month(base + (cycle + 1) * months, anchor_day) - timedelta(
+            days=1
+        )
+    if term_end and end > term_end:
+        end = term_end
+    return start, end
+
+
+def _anchor_of_month(month_number, anchor_day):
+    """The anchor date of the month numbered ``year * 12 + month - 1``."""
+    return anchored(month_number // 12, month_number % 12 + 1, anchor_day)
+
+
 def days_between(date_from, date_to):
     """Number of days from ``date_from`` to ``date_to``, both included."""
     return (date_to - date_from).days + 1
