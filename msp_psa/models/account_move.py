@@ -53,6 +53,7 @@ class AccountMove(models.Model):
                 first_start.get(agreement, period.date_start), period.date_start
             )
         periods.unlink()
+        self.env["msp.agreement.addition"]._msp_settle_again(moves.line_ids)
         moves.line_ids.msp_timesheet_ids.write({"msp_invoice_line_id": False})
         for agreement, start in first_start.items():
             if not agreement.next_period_start or start < agreement.next_period_start:

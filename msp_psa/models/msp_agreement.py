@@ -558,11 +558,12 @@ class MspAgreement(models.Model):
         day = fields.Date.to_date(
             self.env.context.get("date")
         ) or fields.Date.context_today(self)
+        amounts = self.addition_ids._get_monthly_amounts_at(day)
         for agreement in self:
             agreement.mrr = mrr_tools.monthly_recurring(
                 agreement.fixed_fee,
                 agreement.mrr_block,
-                (a._get_monthly_amount_at(day) for a in agreement.addition_ids),
+                (amounts[a] for a in agreement.addition_ids),
             )
 
     # ------------------------------------------------------------------

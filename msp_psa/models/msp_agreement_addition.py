@@ -6,13 +6,24 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
 
+from ..tools import billing, periods, validate
 from ..tools import mrr as mrr_tools
-from ..tools import validate
 
 # The longest note an integration may leave on a quantity change.
 QUANTITY_NOTE_LENGTH = 1000
+# What an addition bills depends on these (and on its quantity log): a change of
+# one of them is settled in the periods billed already. Not its description.
+BILLED_FACTS = {
+    "recurrence",
+    "included_quantity",
+    "price_unit",
+    "date_start",
+    "date_end",
+    "prorate",
+}
 
 
 class MspAgreementAddition(models.Model):
@@ -132,6 +143,15 @@ class MspAgreementAddition(models.Model):
         "msp.agreement.addition.quantity",
         "addition_id",
         readonly=True,
+    )
+    settle_from = fields.Date(
+        readonly=True,
+        copy=False,
+        help="Earliest day a billed fact of the addition changed since its "
+        "agreement was last invoiced (a quantity change, back-dated or not; its "
+        "price, included quantity, dates, proration): the next invoice settles "
+        "the periods already billed from there on. Cleared when invoiced; not "
+        "moved by its description.",
     )
 
     @api.depends("agreement_id")
@@ -309,6 +329,9 @@ class MspAgreementAddition(models.Model):
             ]
         )
         (additions - manual)._recount_quantities()
+        additions._msp_changed_from(
+            {addition: addition._msp_service_start() for addition in additions}
+        )
         return additions
 
     def write(self, vals):
@@ -325,7 +348,17 @@ class MspAgreementAddition(models.Model):
                     )
                 )
             self._log_manual_quantity(vals["quantity"])
+        changed = BILLED_FACTS & vals.keys()
+        if changed:
+            before = {addition: addition._msp_service_start() for addition in self}
         res = super().write(vals)
+        if changed:
+            self._msp_changed_from(
+                {
+                    addition: min(day, addition._msp_service_start())
+                    for addition, day in before.items()
+                }
+            )
         if {"date_start"} & vals.keys():
             self._sync_initial_entry()
         if {"quantity_source", "kind_id", "date_start", "date_end"} & vals.keys():
@@ -333,6 +366,35 @@ class MspAgreementAddition(models.Model):
                 lambda a: a.quantity_source == "counted"
             )._recount_quantities()
         return res
+
+    def _msp_service_start(self):
+        """The first day a change of the addition's terms touches: its start, or
+        the day after its end when that comes first."""
+        self.ensure_one()
+        if self.date_end and self.date_end < self.date_start:
+            return self.date_end + timedelta(days=1)
+        return self.date_start
+
+    def _msp_changed_from(self, days):
+        """A billed fact of some additions changed from a day on: ``days``
+        {addition: day}. Their next invoice settles the periods billed from the
+        earliest such day (``settle_from``)."""
+        moved = defaultdict(list)
+        for addition, day in days.items():
+            if day and (not addition.settle_from or day < addition.settle_from):
+                moved[day].append(addition.id)
+        for day, ids in moved.items():
+            self.browse(ids).write({"settle_from": day})
+
+    def _msp_settle_again(self, lines):
+        """The invoice ``lines`` (of additions) no longer count (their invoice
+        was cancelled or deleted): what they billed is settled again from
+        their first day."""
+        days = {}
+        for line in lines.filtered(lambda x: x.msp_addition_id and x.start_date):
+            addition = line.msp_addition_id
+            days[addition] = min(days.get(addition, line.start_date), line.start_date)
+        self.env["msp.agreement.addition"].sudo()._msp_changed_from(days)
 
     def _log_manual_quantity(self, new_quantity):
         """Log a typed-in quantity change.
@@ -526,14 +588,7 @@ class MspAgreementAddition(models.Model):
             if item["active_to"]:
                 events[key].append((item["active_to"] + timedelta(days=1), -1))
         Log = self.env["msp.agreement.addition.quantity"].sudo()
-        logs = defaultdict(list)  # addition id -> [(date, quantity_new)] in log order
-        for entry in Log.search_read(
-            [("addition_id", "in", additions.ids)],
-            ["addition_id", "date", "quantity_new"],
-            order="date, id",
-            load=None,
-        ):
-            logs[entry["addition_id"]].append((entry["date"], entry["quantity_new"]))
+        logs = additions._read_quantity_steps()
 
         today = fields.Date.context_today(self)
         new_entries = []
@@ -551,7 +606,7 @@ class MspAgreementAddition(models.Model):
                 check_dates = [d for d in check_dates if d <= addition.date_end]
             for day in check_dates:
                 count = _value_at(step_dates, step_counts, day)
-                logged = _logged_at(log, day)
+                logged = billing.step_value(log, day, default=None)
                 if logged is None or logged != count:
                     new_entries.append(
                         {
@@ -565,7 +620,7 @@ class MspAgreementAddition(models.Model):
                     # Insert after every entry of the same date: it wins for that date.
                     pos = bisect.bisect_right([d for d, _q in log], day)
                     log.insert(pos, (day, count))
-            current = _logged_at(log, max(today, addition.date_start)) or 0.0
+            current = billing.step_value(log, max(today, addition.date_start))
             if addition.quantity != current:
                 quantities[current].append(addition.id)
         Log.create(new_entries)
@@ -575,29 +630,264 @@ class MspAgreementAddition(models.Model):
             )
 
     def _get_monthly_amount_at(self, day):
-        """What the addition bills a month on ``day``: its subtotal today; on
-        another day, the quantity its log gives for that day, at today's price
-        (0 for a one-time addition or outside its service)."""
+        """What the addition bills a month on ``day``: see
+        ``_get_monthly_amounts_at``."""
         self.ensure_one()
-        if self.recurrence != "recurring" or not self._is_in_service(day):
-            return 0.0
-        if day == fields.Date.context_today(self):
-            return self.monthly_amount
-        quantity = mrr_tools.billable_quantity(
-            self._get_quantity_at(day), self.included_quantity
+        return self._get_monthly_amounts_at(day)[self]
+
+    def _get_monthly_amounts_at(self, day):
+        """{addition: what it bills a month on ``day``}: its subtotal today; on
+        another day, the quantity its log gives for that day, at today's price
+        (0 for a one-time addition or outside its service). One read of the
+        logs for all of them."""
+        amounts = {}
+        in_service = self.filtered(
+            lambda a: a.recurrence == "recurring" and a._is_in_service(day)
         )
-        return self.currency_id.round(quantity * self.price_unit)
+        today = fields.Date.context_today(self)
+        logs = in_service._read_quantity_steps() if day != today and in_service else {}
+        for addition in self:
+            if addition not in in_service:
+                amounts[addition] = 0.0
+            elif day == today:
+                amounts[addition] = addition.monthly_amount
+            else:
+                quantity = mrr_tools.billable_quantity(
+                    billing.step_value(logs.get(addition.id, []), day),
+                    addition.included_quantity,
+                )
+                amounts[addition] = addition.currency_id.round(
+                    quantity * addition.price_unit
+                )
+        return amounts
 
     def _get_quantity_at(self, day):
         """Quantity of the addition on ``day`` per its log (0 outside its service)."""
         self.ensure_one()
         if not self._is_in_service(day):
             return 0.0
-        log = [
-            (e.date, e.quantity_new)
-            for e in self.quantity_history_ids.sorted(lambda e: (e.date, e.id))
-        ]
-        return _logged_at(log, day) or 0.0
+        return billing.step_value(self._read_quantity_steps().get(self.id, []), day)
+
+    def _read_quantity_steps(self):
+        """{addition id: [(date, quantity)]}: the quantity log of these additions
+        as a step function, in date order, the last entry of a date winning (as
+        ``billing.step_value`` reads it). The one reader of the log, one query
+        for them all."""
+        steps = defaultdict(list)
+        ids = [addition_id for addition_id in self.ids if addition_id]  # not new ones
+        if not ids:
+            return steps
+        # sudo: the log is the system's; whoever reads an addition reads its
+        # quantities
+        for entry in (
+            self.env["msp.agreement.addition.quantity"]
+            .sudo()
+            .search_read(
+                [("addition_id", "in", ids)],
+                ["addition_id", "date", "quantity_new"],
+                order="date, id",
+                load=None,
+            )
+        ):
+            log = steps[entry["addition_id"]]
+            if log and log[-1][0] == entry["date"]:
+                log[-1] = (entry["date"], entry["quantity_new"])
+            else:
+                log.append((entry["date"], entry["quantity_new"]))
+        return steps
+
+    def _read_billed_lines(self, windows):
+        """What was billed of these additions, in one query: ({addition id:
+        [(start, end, billed quantity)] of its live recurring invoice lines that
+        end on or after its agreement's window, ``windows[agreement id]``},
+        {addition id: one-time additions with a live invoice line})."""
+        billed, billed_once = defaultdict(list), set()
+        by_window = defaultdict(list)
+        for addition in self:
+            window = windows.get(addition.agreement_id.id)
+            if window:
+                by_window[window].append(addition.id)
+        if not by_window:
+            return billed, billed_once
+        domain = expression.OR(
+            [
+                [
+                    ("msp_addition_id", "in", ids),
+                    "|",
+                    ("msp_line_kind", "=", "one_time"),
+                    ("end_date", ">=", window),
+                ]
+                for window, ids in sorted(by_window.items())
+            ]
+        )
+        # sudo: the engine reads what was billed, whoever previews or runs it
+        for line in (
+            self.env["account.move.line"]
+            .sudo()
+            .search_read(
+                expression.AND([[("parent_state", "!=", "cancel")], domain]),
+                [
+                    "msp_addition_id",
+                    "msp_line_kind",
+                    "start_date",
+                    "end_date",
+                    "msp_billed_quantity",
+                ],
+                load=None,
+            )
+        ):
+            if line["msp_line_kind"] == "one_time":
+                billed_once.add(line["msp_addition_id"])
+            else:
+                billed[line["msp_addition_id"]].append(
+                    (line["start_date"], line["end_date"], line["msp_billed_quantity"])
+                )
+        return billed, billed_once
+
+    # ------------------------------------------------------------------
+    # Invoice lines
+    # ------------------------------------------------------------------
+    def _prepare_invoice_line_vals(
+        self, date_from=None, date_to=None, settlement=False, steps=(), billed=()
+    ):
+        """The values of the addition's invoice lines, written in its client's
+        language (its agreement's ``_msp_client``).
+
+        One-time: its one line. Recurring: the lines that bring what is billed
+        of it over [date_from, date_to] to what is due: its quantity day by day
+        per its log (``steps``, see ``_read_quantity_steps``), less the
+        included quantity; ``billed`` are (start, end, quantity) of its live
+        invoice lines; ``settlement``: the window settles changes in periods
+        billed already ("3 added 17 Jan")."""
+        self.ensure_one()
+        if self.recurrence == "one_time":
+            return [self._prepare_one_time_line_vals()]
+        agreement = self.agreement_id._msp_client()
+        service_end = self.date_end
+
+        def quantity_on(day):
+            if day < self.date_start or (service_end and day > service_end):
+                return 0.0
+            quantity = billing.step_value(steps, day)
+            return max(quantity - self.included_quantity, 0.0)
+
+        def largest_in_period(day):
+            # Not prorated: the largest quantity of the period, for the whole period.
+            start, end = agreement._period_containing(day)
+            points = {start, self.date_start} | {d for d, _q in steps}
+            return max(quantity_on(d) for d in points if start <= d <= end)
+
+        due_quantity = quantity_on if self.prorate else largest_in_period
+
+        def billed_quantity(day):
+            return sum(q for start, end, q in billed if start <= day <= end)
+
+        breakpoints = {d for d, _q in steps}
+        breakpoints |= {self.date_start}
+        if service_end:
+            breakpoints.add(service_end + timedelta(days=1))
+        for start, end, _q in billed:
+            breakpoints |= {start, end + timedelta(days=1)}
+        months = periods.CYCLE_MONTHS[agreement.billing_cycle]
+        result = []
+        part_from = date_from
+        while part_from <= date_to:  # one period at a time: a line never spans two
+            part_to = min(
+                periods.period_bounds(part_from, months, agreement.anchor_day)[1],
+                date_to,
+            )
+            for seg_from, seg_to, quantity in billing.diff_segments(
+                part_from, part_to, due_quantity, billed_quantity, breakpoints
+            ):
+                result.append(
+                    self._prepare_segment_line_vals(
+                        agreement, seg_from, seg_to, quantity, settlement
+                    )
+                )
+            part_from = part_to + timedelta(days=1)
+        return result
+
+    def _prepare_one_time_line_vals(self):
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "quantity": self.billable_quantity,
+            "price_unit": self.price_unit,
+            "start_date": self.date_start,
+            "end_date": self.date_start,
+            "msp_line_kind": "one_time",
+            "msp_addition_id": self.id,
+            "msp_billed_quantity": self.billable_quantity,
+        }
+
+    def _prepare_segment_line_vals(
+        self, agreement, date_from, date_to, quantity, settlement
+    ):
+        """One line of ``quantity`` units over [date_from, date_to] (inside one
+        period), labelled by ``agreement`` (in its client's language)."""
+        self.ensure_one()
+        months = periods.CYCLE_MONTHS[agreement.billing_cycle]
+        period_from, period_to = periods.period_bounds(
+            date_from, months, agreement.anchor_day
+        )
+        whole_period = (
+            date_from == period_from
+            and date_to == period_to
+            and periods.is_boundary(period_from, agreement.anchor_day)
+        )
+        price = self.price_unit
+        label = agreement._msp_factor_label(date_from, date_to)
+        # The first line of the addition's description; its product's name when
+        # that line is blank (an empty description, or one that starts with a
+        # new line).
+        label_name = (self.name or "").split("\n")[0].strip()
+        label_name = label_name or self.product_id.display_name
+        if settlement:
+            count = agreement._msp_quantity_label(abs(quantity))
+            day = agreement._msp_day_label(date_from)
+            if quantity > 0:
+                what = agreement.env._("%(count)s added %(day)s", count=count, day=day)
+            else:
+                what = agreement.env._(
+                    "%(count)s removed %(day)s", count=count, day=day
+                )
+            detail = agreement.env._(
+                "%(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
+                what=what,
+                period=agreement._period_label(date_from, date_to),
+                quantity=agreement._msp_quantity_label(quantity),
+                price=agreement._msp_amount_label(price),
+                math=label,
+            )
+        else:
+            detail = agreement.env._(
+                "%(period)s: %(quantity)s × %(price)s%(math)s",
+                period=agreement._period_label(date_from, date_to),
+                quantity=agreement._msp_quantity_label(quantity),
+                price=agreement._msp_amount_label(price),
+                math=label,
+            )
+        name = agreement._msp_line_name(label_name, detail)
+        if whole_period:
+            factor = months
+        else:
+            factor = billing.month_factor(date_from, date_to, agreement.anchor_day)
+        line_quantity, price_unit = agreement._msp_quantity_price(
+            quantity, factor, price
+        )
+        return {
+            "product_id": self.product_id.id,
+            "name": name,
+            "quantity": line_quantity,
+            "price_unit": price_unit,
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": "addition",
+            "msp_addition_id": self.id,
+            "msp_billed_quantity": quantity,
+            "msp_unit_price": price,
+        }
 
     @api.model
     def _cron_refresh_counted_quantities(self):
@@ -622,16 +912,3 @@ def _step_function(events):
 def _value_at(dates, counts, day):
     pos = bisect.bisect_right(dates, day)
     return float(counts[pos - 1]) if pos else 0.0
-
-
-def _logged_at(log, day):
-    """Quantity the log gives for ``day``.
-
-    The last entry dated on or before it (None if none).
-    """
-    value = None
-    for entry_date, quantity in log:
-        if entry_date > day:
-            break
-        value = quantity
-    return value

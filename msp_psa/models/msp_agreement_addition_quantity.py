@@ -59,6 +59,18 @@ class MspAgreementAdditionQuantity(models.Model):
     )
     note = fields.Char()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        entries = super().create(vals_list)
+        # A quantity from a day on, back-dated or not: the next invoice settles
+        # the periods billed from that day.
+        days = {}
+        for entry in entries:
+            addition = entry.addition_id
+            days[addition] = min(days.get(addition, entry.date), entry.date)
+        self.env["msp.agreement.addition"].sudo()._msp_changed_from(days)
+        return entries
+
     @api.depends("quantity_old", "quantity_new")
     def _compute_quantity_delta(self):
         for entry in self:

@@ -11,12 +11,44 @@ created at once by the billing run (``msp.billing.run``).
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import NamedTuple
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import babel_locale_parse, formatLang, get_lang
 
 from ..tools import billing, periods
+
+
+class BillingData(NamedTuple):
+    """What the invoices of a batch of agreements are built from
+    (``msp.agreement._read_billing_data``)."""
+
+    additions: dict
+    """{agreement: its additions}"""
+    steps: dict
+    """{addition id: [(date, quantity)]}: the quantity log of the recurring
+    additions (``msp.agreement.addition._read_quantity_steps``)"""
+    previous: dict
+    """{agreement id: (start, end)} of the period billed just before the first
+    due one (none: a first invoice)"""
+    previous_summary: dict
+    """{agreement id: {addition id: (quantity, monthly price)}} as billed at the
+    start of that previous period, for the review"""
+    settle_from: dict
+    """{agreement id: day}: the periods billed from that day on are settled
+    again (the previous period, and back to the earliest change of a billed
+    fact since the last invoice)"""
+    billed: dict
+    """{addition id: [(start, end, quantity)]}: its live recurring invoice lines
+    that end in its agreement's window or later"""
+    billed_once: set
+    """{addition id}: the one-time additions with a live invoice line"""
+    timesheets: dict
+    """{agreement id: [analytic lines]}: decided billable or prepaid time not
+    invoiced yet, before the batch's last invoice date, in date order"""
+    undecided: dict
+    """{agreement id: hours} of time without a billing decision"""
 
 
 class MspAgreement(models.Model):
@@ -141,32 +173,52 @@ class MspAgreement(models.Model):
         return plans
 
     def _read_billing_data(self, due):
-        """Everything the batch's invoices need, in a fixed number of queries."""
-        Addition = self.env["msp.agreement.addition"]
-        additions = Addition.search([("agreement_id", "in", self.ids)])
+        """Everything the batch's invoices need (a ``BillingData``), from a
+        fixed number of queries: ``due`` are {agreement: its due periods}."""
+        additions = self.env["msp.agreement.addition"].search(
+            [("agreement_id", "in", self.ids)]
+        )
         recurring = additions.filtered(lambda a: a.recurrence == "recurring")
+        previous, previous_move, settle_from = self._read_previous_periods()
+        # Each agreement reads what was billed from its own window on: the
+        # settled past, else its first due period.
+        windows = {
+            agreement.id: settle_from.get(agreement.id) or due[agreement][0][0]
+            for agreement in self
+            if due.get(agreement)
+        }
+        billed, billed_once = additions._read_billed_lines(windows)
+        horizon = max(p[-1][2] for p in due.values() if p)
+        timesheets, undecided = self._read_billable_time(horizon)
+        return BillingData(
+            additions=additions.grouped("agreement_id"),
+            steps=recurring._read_quantity_steps(),
+            previous=previous,
+            previous_summary=self._read_previous_summaries(previous, previous_move),
+            settle_from=settle_from,
+            billed=billed,
+            billed_once=billed_once,
+            timesheets=timesheets,
+            undecided=undecided,
+        )
 
-        steps = defaultdict(list)
-        for entry in self.env["msp.agreement.addition.quantity"].search_read(
-            [("addition_id", "in", recurring.ids)],
-            ["addition_id", "date", "quantity_new"],
-            order="date, id",
-            load=None,
-        ):
-            log = steps[entry["addition_id"]]
-            if log and log[-1][0] == entry["date"]:
-                log[-1] = (entry["date"], entry["quantity_new"])
-            else:
-                log.append((entry["date"], entry["quantity_new"]))
+    def _read_previous_periods(self):
+        """({agreement id: (start, end) of the period billed just before its
+        pointer}, {agreement id: that period's invoice id}, {agreement id: the
+        first day its next invoice settles again}), in one query.
 
-        # The period billed just before each agreement's first due period, the
-        # first period ever billed, and the earliest day a change made since the
-        # last billing touches: the billed past from there on is settled.
-        previous, first_billed, settle_from = {}, {}, {}
+        The settled past is the previous period, and from the earliest day a
+        billed fact of one of its additions changed since it was last invoiced
+        (``settle_from`` of the additions), never before its first billed
+        period."""
+        self.env["msp.agreement.addition"].flush_model(["settle_from"])
         self.env.cr.execute(
             """
             SELECT DISTINCT ON (p.agreement_id)
-                   p.agreement_id, p.date_start, p.date_end, p.move_id
+                   p.agreement_id, p.date_start, p.date_end, p.move_id,
+                   MIN(p.date_start) OVER (PARTITION BY p.agreement_id),
+                   (SELECT MIN(ad.settle_from) FROM msp_agreement_addition ad
+                     WHERE ad.agreement_id = p.agreement_id)
               FROM msp_agreement_period p
               JOIN msp_agreement a ON a.id = p.agreement_id
              WHERE p.agreement_id = ANY(%s) AND p.date_start < a.next_period_start
@@ -174,116 +226,63 @@ class MspAgreement(models.Model):
             """,
             [self.ids],
         )
-        previous_move = {}
-        for agreement_id, date_from, date_to, move_id in self.env.cr.fetchall():
+        previous, previous_move, settle_from = {}, {}, {}
+        for row in self.env.cr.fetchall():
+            agreement_id, date_from, date_to, move_id, first_start, changed = row
             previous[agreement_id] = (date_from, date_to)
             previous_move[agreement_id] = move_id
-        self.env["msp.agreement.addition"].flush_model()
-        self.env["msp.agreement.addition.quantity"].flush_model()
-        self.env.cr.execute(
-            """
-            WITH billed AS (
-                SELECT agreement_id, MIN(date_start) AS first_start,
-                       MAX(create_date) AS billed_at
-                  FROM msp_agreement_period
-                 WHERE agreement_id = ANY(%s)
-                 GROUP BY agreement_id
-            ), changes AS (
-                SELECT ad.agreement_id, q.date AS day
-                  FROM msp_agreement_addition_quantity q
-                  JOIN msp_agreement_addition ad ON ad.id = q.addition_id
-                  JOIN billed b ON b.agreement_id = ad.agreement_id
-                 WHERE q.create_date >= b.billed_at
-                 UNION ALL
-                SELECT ad.agreement_id,
-                       LEAST(ad.date_start, ad.date_end + 1) AS day
-                  FROM msp_agreement_addition ad
-                  JOIN billed b ON b.agreement_id = ad.agreement_id
-                 WHERE ad.write_date >= b.billed_at
-            )
-            SELECT b.agreement_id, b.first_start, MIN(c.day)
-              FROM billed b
-              LEFT JOIN changes c ON c.agreement_id = b.agreement_id
-             GROUP BY b.agreement_id, b.first_start
-            """,
-            [self.ids],
-        )
-        for agreement_id, first_start, changed_from in self.env.cr.fetchall():
-            first_billed[agreement_id] = first_start
-            settle_from[agreement_id] = changed_from
+            start = min(filter(None, [date_from, changed]))
+            settle_from[agreement_id] = max(start, first_start)
+        return previous, previous_move, settle_from
 
-        settle_windows = {}
-        for agreement_id, (prev_start, _prev_end) in previous.items():
-            start = min(filter(None, [prev_start, settle_from.get(agreement_id)]))
-            settle_windows[agreement_id] = max(start, first_billed[agreement_id])
-        window_start = min(
-            list(settle_windows.values()) + [p[0][0] for p in due.values() if p]
-        )
-        billed = defaultdict(list)
-        billed_once = set()
-        # sudo: the engine reads what was billed, whoever previews or runs it
-        for line in (
-            self.env["account.move.line"]
-            .sudo()
-            .search_read(
-                [
-                    ("msp_addition_id", "in", additions.ids),
-                    ("parent_state", "!=", "cancel"),
-                    "|",
-                    ("msp_line_kind", "=", "one_time"),
-                    ("end_date", ">=", window_start),
-                ],
-                [
-                    "msp_addition_id",
-                    "msp_line_kind",
-                    "start_date",
-                    "end_date",
-                    "msp_billed_quantity",
-                ],
-                load=None,
-            )
-        ):
-            if line["msp_line_kind"] == "one_time":
-                billed_once.add(line["msp_addition_id"])
-            else:
-                billed[line["msp_addition_id"]].append(
-                    (line["start_date"], line["end_date"], line["msp_billed_quantity"])
-                )
-
-        horizon = max(p[-1][2] for p in due.values() if p)
+    def _read_billable_time(self, horizon):
+        """({agreement id: [decided billable or prepaid time not invoiced, before
+        ``horizon``, in date order]}, {agreement id: hours of time without a
+        decision}). Time is billed as decided when it was logged (see
+        account.analytic.line._msp_decide); undecided time is reported."""
         timesheets = defaultdict(list)
-        Timesheet = self.env["account.analytic.line"].sudo()
-        # Time is billed as decided when it was logged (see
-        # account.analytic.line._msp_decide); undecided time is reported.
         undecided = defaultdict(float)
-        for ts in Timesheet.search(
-            [
-                ("msp_agreement_id", "in", self.ids),
-                ("project_id", "!=", False),
-                ("msp_invoice_line_id", "=", False),
-                ("date", "<", horizon),
-                "|",
-                ("msp_billing_decision", "in", ("billable", "prepaid")),
-                ("msp_billing_decision", "=", False),
-            ],
-            order="date, id",
+        # sudo: the agreement's time, whoever logged it
+        for ts in (
+            self.env["account.analytic.line"]
+            .sudo()
+            .search(
+                [
+                    ("msp_agreement_id", "in", self.ids),
+                    ("project_id", "!=", False),
+                    ("msp_invoice_line_id", "=", False),
+                    ("date", "<", horizon),
+                    "|",
+                    ("msp_billing_decision", "in", ("billable", "prepaid")),
+                    ("msp_billing_decision", "=", False),
+                ],
+                order="date, id",
+            )
         ):
             if ts.msp_billing_decision:
                 timesheets[ts.msp_agreement_id.id].append(ts)
             else:
                 undecided[ts.msp_agreement_id.id] += ts.unit_amount
+        return timesheets, undecided
 
-        return {
-            "additions": additions.grouped("agreement_id"),
-            "steps": steps,
-            "previous": previous,
-            "previous_summary": self._read_previous_summaries(previous, previous_move),
-            "settle_from": settle_windows,
-            "billed": billed,
-            "billed_once": billed_once,
-            "timesheets": timesheets,
-            "undecided": undecided,
-        }
+    def _msp_settled(self):
+        """These agreements were just invoiced: the changes of their additions
+        are settled, their next invoice settles only the period billed last
+        (and what changes from now on)."""
+        if not self:
+            return
+        Addition = self.env["msp.agreement.addition"]
+        Addition.flush_model(["settle_from"])
+        # SQL: the engine's own bookkeeping, not an edit of the additions (no
+        # write date, no access rights of whoever runs billing needed).
+        self.env.cr.execute(
+            """
+            UPDATE msp_agreement_addition SET settle_from = NULL
+             WHERE agreement_id = ANY(%s) AND settle_from IS NOT NULL
+            """,
+            [self.ids],
+        )
+        Addition.invalidate_model(["settle_from"])
 
     def _read_previous_summaries(self, previous, previous_move):
         """{agreement id: {addition id: (quantity, monthly price)}} as billed at the
@@ -340,7 +339,7 @@ class MspAgreement(models.Model):
                     quantity + line["msp_billed_quantity"],
                     line["msp_unit_price"],
                 )
-        before = data["previous_summary"].get(self.id)
+        before = data.previous_summary.get(self.id)
         Addition = self.env["msp.agreement.addition"]
         if before is None:
             notes.append(self.env._("First invoice of this agreement."))
@@ -349,8 +348,15 @@ class MspAgreement(models.Model):
             sources = dict(
                 Addition._fields["quantity_source"]._description_selection(self.env)
             )
+            # The agreement's additions, read with the batch (a deleted one is
+            # read on its own).
+            additions = data.additions.get(self, Addition)
+            additions |= Addition.browse(
+                sorted((before.keys() | current.keys()) - set(additions.ids))
+            )
+            by_id = {addition.id: addition for addition in additions}
             for addition_id in sorted(before.keys() | current.keys()):
-                addition = Addition.browse(addition_id)
+                addition = by_id[addition_id]
                 name = addition.product_id.name
                 old_qty, old_price = before.get(addition_id, (None, None))
                 new_qty, new_price = current.get(addition_id, (None, None))
@@ -430,8 +436,8 @@ class MspAgreement(models.Model):
         self.ensure_one()
         lines, warnings = [], []
         first_start, last_end = due[0][0], due[-1][1]
-        previous = data["previous"].get(self.id)
-        additions = data["additions"].get(self, self.env["msp.agreement.addition"])
+        previous = data.previous.get(self.id)
+        additions = data.additions.get(self, self.env["msp.agreement.addition"])
         # The lines speak the client's language; warnings stay the user's.
         client = self._msp_client()
 
@@ -441,21 +447,25 @@ class MspAgreement(models.Model):
             if self.block_hours and self.block_price:
                 lines.append(client._prepare_block_line_vals(date_from, date_to))
 
+        windows = [(first_start, last_end, False)]
+        settle_from = data.settle_from.get(self.id)
+        if settle_from and settle_from < first_start:
+            windows.insert(0, (settle_from, first_start - timedelta(days=1), True))
         for addition in additions:
             if addition.recurrence == "one_time":
                 if (
-                    addition.id not in data["billed_once"]
+                    addition.id not in data.billed_once
                     and addition.date_start <= due[-1][2]
                 ):
-                    lines.append(client._prepare_one_time_line_vals(addition))
+                    lines += addition._prepare_invoice_line_vals()
                 continue
-            windows = [(first_start, last_end, False)]
-            settle_from = data["settle_from"].get(self.id)
-            if settle_from and settle_from < first_start:
-                windows.insert(0, (settle_from, first_start - timedelta(days=1), True))
             for window_from, window_to, settlement in windows:
-                lines += client._prepare_addition_line_vals(
-                    addition, window_from, window_to, settlement, data
+                lines += addition._prepare_invoice_line_vals(
+                    window_from,
+                    window_to,
+                    settlement,
+                    steps=data.steps.get(addition.id, []),
+                    billed=data.billed.get(addition.id, []),
                 )
 
         time_lines, time_warnings = self._prepare_time_line_vals(due, previous, data)
@@ -571,130 +581,6 @@ class MspAgreement(models.Model):
             "msp_line_kind": "block",
         }
 
-    def _prepare_one_time_line_vals(self, addition):
-        return {
-            "product_id": addition.product_id.id,
-            "name": addition.name,
-            "quantity": addition.billable_quantity,
-            "price_unit": addition.price_unit,
-            "start_date": addition.date_start,
-            "end_date": addition.date_start,
-            "msp_line_kind": "one_time",
-            "msp_addition_id": addition.id,
-            "msp_billed_quantity": addition.billable_quantity,
-        }
-
-    def _prepare_addition_line_vals(
-        self, addition, date_from, date_to, settlement, data
-    ):
-        """Lines that bring what is billed of ``addition`` over [date_from, date_to]
-        to what is due: its quantity day by day, less the included quantity."""
-        steps = data["steps"].get(addition.id, [])
-        billed_lines = data["billed"].get(addition.id, [])
-        service_end = addition.date_end
-
-        def quantity_on(day):
-            if day < addition.date_start or (service_end and day > service_end):
-                return 0.0
-            quantity = billing.step_value(steps, day)
-            return max(quantity - addition.included_quantity, 0.0)
-
-        def largest_in_period(day):
-            # Not prorated: the largest quantity of the period, for the whole period.
-            start, end = self._period_containing(day)
-            points = {start, addition.date_start} | {d for d, _q in steps}
-            return max(quantity_on(d) for d in points if start <= d <= end)
-
-        due_quantity = quantity_on if addition.prorate else largest_in_period
-
-        def billed_quantity(day):
-            return sum(q for start, end, q in billed_lines if start <= day <= end)
-
-        breakpoints = {d for d, _q in steps}
-        breakpoints |= {addition.date_start}
-        if service_end:
-            breakpoints.add(service_end + timedelta(days=1))
-        for start, end, _q in billed_lines:
-            breakpoints |= {start, end + timedelta(days=1)}
-        months = periods.CYCLE_MONTHS[self.billing_cycle]
-        result = []
-        part_from = date_from
-        while part_from <= date_to:  # one period at a time: a line never spans two
-            part_to = min(
-                periods.period_bounds(part_from, months, self.anchor_day)[1], date_to
-            )
-            for seg_from, seg_to, quantity in billing.diff_segments(
-                part_from, part_to, due_quantity, billed_quantity, breakpoints
-            ):
-                result.append(
-                    self._prepare_addition_segment_vals(
-                        addition, seg_from, seg_to, quantity, settlement
-                    )
-                )
-            part_from = part_to + timedelta(days=1)
-        return result
-
-    def _prepare_addition_segment_vals(
-        self, addition, date_from, date_to, quantity, settlement
-    ):
-        months = periods.CYCLE_MONTHS[self.billing_cycle]
-        period_from, period_to = periods.period_bounds(
-            date_from, months, self.anchor_day
-        )
-        whole_period = (
-            date_from == period_from
-            and date_to == period_to
-            and periods.is_boundary(period_from, self.anchor_day)
-        )
-        price = addition.price_unit
-        label = self._msp_factor_label(date_from, date_to)
-        # The first line of the addition's description; its product's name when
-        # that line is blank (an empty description, or one that starts with a
-        # new line).
-        label_name = (addition.name or "").split("\n")[0].strip()
-        label_name = label_name or addition.product_id.display_name
-        if settlement:
-            count = self._msp_quantity_label(abs(quantity))
-            day = self._msp_day_label(date_from)
-            if quantity > 0:
-                what = self.env._("%(count)s added %(day)s", count=count, day=day)
-            else:
-                what = self.env._("%(count)s removed %(day)s", count=count, day=day)
-            detail = self.env._(
-                "%(what)s, %(period)s: %(quantity)s × %(price)s%(math)s",
-                what=what,
-                period=self._period_label(date_from, date_to),
-                quantity=self._msp_quantity_label(quantity),
-                price=self._msp_amount_label(price),
-                math=label,
-            )
-        else:
-            detail = self.env._(
-                "%(period)s: %(quantity)s × %(price)s%(math)s",
-                period=self._period_label(date_from, date_to),
-                quantity=self._msp_quantity_label(quantity),
-                price=self._msp_amount_label(price),
-                math=label,
-            )
-        name = self._msp_line_name(label_name, detail)
-        if whole_period:
-            factor = months
-        else:
-            factor = billing.month_factor(date_from, date_to, self.anchor_day)
-        line_quantity, price_unit = self._msp_quantity_price(quantity, factor, price)
-        return {
-            "product_id": addition.product_id.id,
-            "name": name,
-            "quantity": line_quantity,
-            "price_unit": price_unit,
-            "start_date": date_from,
-            "end_date": date_to,
-            "msp_line_kind": "addition",
-            "msp_addition_id": addition.id,
-            "msp_billed_quantity": quantity,
-            "msp_unit_price": price,
-        }
-
     # ------------------------------------------------------------------
     # Time
     # ------------------------------------------------------------------
@@ -722,14 +608,14 @@ class MspAgreement(models.Model):
         ticket (or task) and rate for time & materials; for block-hour
         agreements, each ended period's usage and overage."""
         self.ensure_one()
-        timesheets = data["timesheets"].get(self.id, [])
+        timesheets = data.timesheets.get(self.id, [])
         warnings = []
-        if data["undecided"].get(self.id):
+        if data.undecided.get(self.id):
             warnings.append(
                 self.env._(
                     "%(hours)s h of time have no billing decision and are not "
                     "billed: see MSP > Billing > Leakage Queue.",
-                    hours=billing.fmt_quantity(data["undecided"][self.id]),
+                    hours=billing.fmt_quantity(data.undecided[self.id]),
                 )
             )
         if not timesheets:

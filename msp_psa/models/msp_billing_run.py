@@ -468,6 +468,9 @@ class MspBillingRun(models.Model):
         # sudo: billed periods are written by the engine only, never by hand
         self.env["msp.agreement.period"].sudo().create(period_vals)
         self.env["msp.billing.run.issue"].sudo().create(issue_vals)
+        self.env["msp.agreement"].browse(
+            [plan["agreement"].id for plan in plans if plan["periods"]]
+        )._msp_settled()
         # sudo: the pointer is the engine's; an accountant may run billing without
         # the right to edit agreements
         Agreement = self.env["msp.agreement"].sudo().with_context(**QUIET)

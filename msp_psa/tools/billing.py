@@ -116,9 +116,10 @@ def line_quantity_price(units, months, price, quantity_digits, round_amount):
     return 1.0, amount
 
 
-def step_value(steps, day):
-    """Value of a step function given as sorted [(date, value)] (0 before the first)."""
-    value = 0.0
+def step_value(steps, day, default=0.0):
+    """Value of a step function given as sorted [(date, value)] on ``day``: the
+    value of the last step dated on or before it (``default`` before the first)."""
+    value = default
     for step_date, step in steps:
         if step_date > day:
             break

@@ -18,6 +18,7 @@ SPLIT_COLUMNS = (
 def migrate(cr, version):
     if not version:
         return
+    _fill_settle_from(cr)
     cr.execute(
         """
         UPDATE account_analytic_line
@@ -53,5 +54,41 @@ def migrate(cr, version):
                         THEN ROUND((unit_amount - msp_prepaid_hours
                                     - msp_overage_hours)::numeric, 6)
                         ELSE 0 END
+        """
+    )
+
+
+def _fill_settle_from(cr):
+    """The next invoice settles the billed past from the first day an addition
+    changed since its agreement was last invoiced: billing used to find that
+    day from the audit columns (a quantity logged, an addition written since the
+    last billed period was created); it is now stored on the addition
+    (``settle_from``) where a billed fact changes. Fill it from the same audit
+    columns, so that the next run settles exactly what it would have settled."""
+    if not column_exists(cr, "msp_agreement_addition", "settle_from"):
+        create_column(cr, "msp_agreement_addition", "settle_from", "date")
+    cr.execute(
+        """
+        WITH billed AS (
+            SELECT agreement_id, MAX(create_date) AS billed_at
+              FROM msp_agreement_period
+             GROUP BY agreement_id
+        ), changes AS (
+            SELECT q.addition_id, q.date AS day
+              FROM msp_agreement_addition_quantity q
+              JOIN msp_agreement_addition ad ON ad.id = q.addition_id
+              JOIN billed b ON b.agreement_id = ad.agreement_id
+             WHERE q.create_date >= b.billed_at
+             UNION ALL
+            SELECT ad.id, LEAST(ad.date_start, ad.date_end + 1)
+              FROM msp_agreement_addition ad
+              JOIN billed b ON b.agreement_id = ad.agreement_id
+             WHERE ad.write_date >= b.billed_at
+        )
+        UPDATE msp_agreement_addition ad
+           SET settle_from = c.day
+          FROM (SELECT addition_id, MIN(day) AS day
+                  FROM changes GROUP BY addition_id) c
+         WHERE c.addition_id = ad.id
         """
     )
