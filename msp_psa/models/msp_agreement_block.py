@@ -23,8 +23,10 @@ from ..tools import blocks as blocks_tools
 BLOCK_THRESHOLDS = (70, 90, 100)
 
 
+# One concern per file, on purpose (issue 11.1): the agreement's definition,
+# its billing, its block ledger.
 class MspAgreement(models.Model):
-    _inherit = "msp.agreement"
+    _inherit = "msp.agreement"  # pylint: disable=consider-merging-classes-inherited
 
     block_hours = fields.Float(
         string="Hours Bought", tracking=True, help="Prepaid hours per block."
