@@ -53,6 +53,15 @@ class HelpdeskTicket(models.Model):
             return self.msp_response_deadline
         return self.msp_resolution_deadline
 
+    def _msp_window_deadline(self):
+        """The end of the window the ticket's work must fit in: its resolution
+        deadline while the resolution target runs; none without SLA, when met
+        or paused."""
+        self.ensure_one()
+        if self.msp_sla_state in ("none", "met", "paused"):
+            return False
+        return self.msp_resolution_deadline
+
     # ------------------------------------------------------------------
     # Facts, batched: one query per kind, whatever the number of people
     # ------------------------------------------------------------------
@@ -137,7 +146,7 @@ class HelpdeskTicket(models.Model):
         now = now or fields.Datetime.now()
         employees = self._msp_technician_employees(self.company_id)
         users = employees.user_id
-        deadline = self._msp_next_deadline()
+        deadline = self._msp_window_deadline()
         deadline_hours = (
             max((deadline - now).total_seconds() / 3600.0, 0.0) if deadline else None
         )
@@ -239,7 +248,7 @@ class HelpdeskTicket(models.Model):
         if parts["has_deadline"]:
             text.append(
                 self.env._(
-                    "%(hours)s free before the deadline",
+                    "%(hours)s free before the resolution deadline",
                     hours=dispatch.format_hours(parts["free_hours"]) or "0 h",
                 )
             )
@@ -253,10 +262,12 @@ class HelpdeskTicket(models.Model):
                     count=parts["open_count"],
                 )
             )
-            if parts["soonest"] is not None:
+            if parts["soonest"] is not None and parts["soonest"] <= 0:
+                load += self.env._(", one breached")
+            elif parts["soonest"] is not None:
                 load += self.env._(
                     ", one due in %(time)s",
-                    time=dispatch.format_hours(max(parts["soonest"], 0.0)) or "0 min",
+                    time=dispatch.format_hours(parts["soonest"]),
                 )
             text.append(load + ")")
         else:
@@ -422,13 +433,15 @@ class HelpdeskTicket(models.Model):
         ]
         free = self._msp_remaining_capacity(self.env["res.users"].browse(user_ids))
         for group in result["groups"]:
+            # Every column open, the unassigned one included.
+            group["__fold"] = False
             value = group.get("user_id")
             if not value:
                 continue
             if value[0] in free:
                 today, week = free[value[0]]
                 label = self.env._(
-                    "%(name)s · %(today)s left today · %(week)s this week",
+                    "%(name)s · %(today)s today, %(week)s week",
                     name=value[1],
                     today=dispatch.format_hours(today) or "0 h",
                     week=dispatch.format_hours(week) or "0 h",

@@ -191,6 +191,8 @@ class MspUtilisationReport(models.Model):
               FROM days d
               JOIN hr_employee emp ON emp.id = d.employee_id
               LEFT JOIN hr_job job ON job.id = emp.job_id
+             -- Days to come have capacity but no time yet: not counted.
+             WHERE d.date <= CURRENT_DATE
             """,
             self._flush_sql(),
         )

@@ -139,7 +139,7 @@ class TestDispatch(MspPsaCommon):
         self.assertRegex(
             ranked[0]["explanation"],
             r"^Alex: skills 2/2 \(Microsoft 365 100%, Networking 75%\), "
-            r"1 h free before the deadline, no open tickets, "
+            r"6.6 h free before the resolution deadline, no open tickets, "
             r"0 min on this client in 90 days$",
         )
 
@@ -148,14 +148,14 @@ class TestDispatch(MspPsaCommon):
         urgent = self._ticket(name="Urgent", user_id=self.techs["Alex"].user_id.id)
         self.assertLess(urgent.msp_minutes_to_breach, 61)
         ticket = self._ticket()
-        # The new ticket must be answered within the hour: Alex's urgent work
-        # fills that hour, so Drew, less skilled but free, comes first.
+        # Alex's urgent hour comes off his free time before the resolution
+        # deadline; he still has more skills and enough time.
         ranked = ticket._msp_suggest()
-        self.assertEqual([i["name"] for i in ranked], ["Drew", "Alex"])
+        self.assertEqual([i["name"] for i in ranked], ["Alex", "Drew"])
         self.assertIn(
-            "0 min free before the deadline, "
+            "5.6 h free before the resolution deadline, "
             "workload 0.89 (1 open ticket, one due in 1 h)",
-            ranked[1]["explanation"],
+            ranked[0]["explanation"],
         )
         # Two low-priority tickets without deadline for Drew weigh 0.5.
         for name in ("Later 1", "Later 2"):
@@ -242,7 +242,7 @@ class TestDispatch(MspPsaCommon):
         self.techs["Drew"].resource_calendar_id = False
         ranked = self._ticket()._msp_suggest()
         drew = next(i for i in ranked if i["name"] == "Drew")
-        self.assertIn("0 min free before the deadline", drew["explanation"])
+        self.assertIn("0 min free before the resolution deadline", drew["explanation"])
 
     def test_queries_do_not_grow_with_technicians_or_tickets(self):
         ticket = self._ticket()
@@ -313,6 +313,7 @@ class TestDispatchBoardTour(HttpCase):
                 "description": "<p>Down</p>",
                 "team_id": team.id,
                 "priority": "3",
+                "user_id": False,
             }
         )
         self.start_tour("/odoo", "msp_psa_dispatch_tour", login="admin")

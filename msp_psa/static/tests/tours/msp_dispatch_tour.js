@@ -22,7 +22,12 @@ registry.category("web_tour.tours").add("msp_psa_dispatch_tour", {
         },
         {
             content: "Technicians' columns show the time they have left",
-            trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains(left today)",
+            trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains(h today)",
+        },
+        {
+            content: "Open the unassigned tickets' column (Odoo folds it at first)",
+            trigger: ".o_kanban_group.o_column_folded:contains(None)",
+            run: "click",
         },
         {
             content: "The unassigned ticket has an Assign Best button",
