@@ -111,7 +111,20 @@ class HelpdeskTicket(models.Model):
         if exclude:
             domain.append(("id", "not in", exclude.ids))
         result = defaultdict(list)
-        for ticket in self.sudo().search(domain):
+        # One query for all the tickets, whatever their number.
+        tickets = self.sudo().search_fetch(
+            domain,
+            [
+                "user_id",
+                "msp_sla_state",
+                "msp_response_deadline",
+                "msp_first_response_date",
+                "msp_resolution_deadline",
+                "planned_hours",
+                "remaining_hours",
+            ],
+        )
+        for ticket in tickets:
             deadline = ticket._msp_next_deadline()
             remaining = ticket.remaining_hours if ticket.planned_hours else None
             result[ticket.user_id.id].append(
@@ -157,7 +170,10 @@ class HelpdeskTicket(models.Model):
         for line in (
             self.env["hr.employee.skill"]
             .sudo()
-            .search([("employee_id", "in", employees.ids)])
+            .search_fetch(
+                [("employee_id", "in", employees.ids)],
+                ["employee_id", "skill_id", "skill_level_id"],
+            )
         ):
             skills[line.employee_id.id][line.skill_id.id] = (
                 line.skill_level_id.level_progress
