@@ -78,6 +78,13 @@ class TestDispatchTools(BaseCase):
             len(dispatch.rank(techs, REQUIRE_M365, deadline_hours=6.0, limit=None)), 5
         )
 
+    def test_higher_level_scores_higher(self):
+        expert = tech(1, "Zoe", skills={M365: 100})
+        minimum = tech(2, "Adam", skills={M365: 75})
+        ranked = dispatch.rank([minimum, expert], REQUIRE_M365, deadline_hours=4.0)
+        self.assertEqual([c["name"] for c in ranked], ["Zoe", "Adam"])
+        self.assertEqual(ranked[0]["score"] - ranked[1]["score"], 2.5)
+
     def test_free_hours_count_work_due_before_the_deadline(self):
         busy = tech(1, "Busy", open_tickets=[(1.0, 3.0), (2.0, None), (50.0, 8.0)])
         self.assertEqual(dispatch.free_hours(busy, 4.0), 4.0)  # 8 − 3 − 1 (default)

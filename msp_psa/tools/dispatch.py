@@ -76,7 +76,9 @@ def check_level(level, what):
 
 def skill_match(skills, requirements):
     """(share 0..1, met count, mandatory ok, labels) of a candidate's skills
-    against the requirements; a skill below its minimum counts half."""
+    against the requirements: a skill at its minimum level or above counts
+    0.75 plus 0.25 × its level (an expert beats someone just at the minimum),
+    a skill below its minimum counts a quarter, a missing one nothing."""
     if not requirements:
         return 1.0, 0, True, []
     met, points, mandatory_ok, labels = 0, 0.0, True, []
@@ -87,13 +89,13 @@ def skill_match(skills, requirements):
             check_level(level, req["name"])
         if level is not None and level >= minimum:
             met += 1
-            points += 1.0
+            points += 0.75 + 0.25 * level / 100.0
             labels.append(f"{req['name']} {level:g}%")
         else:
             if req["mandatory"]:
                 mandatory_ok = False
             if level is not None:
-                points += 0.5
+                points += 0.25
     return points / len(requirements), met, mandatory_ok, labels
 
 
