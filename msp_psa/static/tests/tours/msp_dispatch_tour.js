@@ -25,9 +25,13 @@ registry.category("web_tour.tours").add("msp_psa_dispatch_tour", {
             trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains(h today)",
         },
         {
-            content: "Open the unassigned tickets' column (Odoo folds it at first)",
-            trigger: ".o_kanban_group.o_column_folded:contains(None)",
-            run: "click",
+            content: "Unassigned tickets come first (open their column if folded)",
+            trigger: ".o_kanban_renderer .o_kanban_group:first-child:contains(None)",
+            run() {
+                if (this.anchor.classList.contains("o_column_folded")) {
+                    this.anchor.click();
+                }
+            },
         },
         {
             content: "The unassigned ticket has an Assign Best button",
