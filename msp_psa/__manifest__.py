@@ -17,6 +17,8 @@
         "helpdesk_mgmt",
         "helpdesk_mgmt_timesheet",
         "account_invoice_start_end_dates",
+        "hr_holidays",
+        "hr_skills",
     ],
     "data": [
         "security/msp_psa_security.xml",
@@ -27,6 +29,7 @@
         "data/msp_managed_item_kind_data.xml",
         "data/msp_work_type_data.xml",
         "data/msp_revenue_cron.xml",
+        "data/msp_dispatch_cron.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "report/msp_agreement_report.xml",
@@ -47,6 +50,8 @@
         "views/msp_revenue_schedule_views.xml",
         "views/msp_revenue_recognition_issue_views.xml",
         "views/msp_agreement_portal_templates.xml",
+        "views/hr_employee_views.xml",
+        "views/msp_dispatch_views.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
@@ -68,5 +73,6 @@
         "demo/msp_psa_demo.xml",
         "demo/msp_revenue_demo.xml",
         "demo/msp_psa_portal_demo.xml",
+        "demo/msp_dispatch_demo.xml",
     ],
 }

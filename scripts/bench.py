@@ -16,7 +16,19 @@ Shapes (each in a company of its own, with the generic chart of accounts):
 and a ``bench floor`` line: plain ``account.move.create`` of equivalent invoices
 on the same machine, the cost no Odoo billing engine can go under.
 
-Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed] [--workers 2]
+- dispatch: T technicians (--technicians, default 50) with skills and a 40 h
+  calendar, K open tickets (--open-tickets, default 2,000) assigned among
+  them; times the dispatch suggestion of an unassigned ticket (and counts its
+  queries, which must not grow with T or K), then the utilisation report of
+  the T technicians over 12 months (capacity rebuilt, then the pivot's
+  read_group by technician and month). Rolled back; one line:
+
+    bench dispatch: T technicians, K open tickets, X ms/suggestion,
+                    Q queries/suggestion; utilisation T × 12 months:
+                    capacity rebuilt in A s, report read in B s
+
+Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
+       [--technicians 50] [--open-tickets 2000]
 """
 
 import argparse
@@ -277,11 +289,184 @@ def bench(db, shape, n, workers):
     )
 
 
+def bench_dispatch(db, technicians, open_tickets, rounds=10):
+    """Suggestions for one ticket among many technicians and open tickets, and
+    the utilisation report over a year; everything rolled back."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = env["res.company"].create({"name": f"Bench dispatch {time.time()}"})
+        env.user.company_ids = [Command.link(company.id)]
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        print(
+            f"[bench] dispatch: {technicians} technicians, {open_tickets} tickets...",
+            file=sys.stderr,
+            flush=True,
+        )
+        calendar = env["resource.calendar"].create(
+            {"name": "Bench 40 h", "company_id": company.id, "tz": "UTC"}
+        )
+        kind = env["hr.skill.type"].create({"name": "Bench IT"})
+        levels = env["hr.skill.level"].create(
+            [
+                {"name": f"L{p}", "level_progress": p, "skill_type_id": kind.id}
+                for p in (25, 50, 75, 100)
+            ]
+        )
+        skills = env["hr.skill"].create(
+            [{"name": f"Skill {i}", "skill_type_id": kind.id} for i in range(4)]
+        )
+        users = env["res.users"].create(
+            [
+                {
+                    "name": f"Tech {i}",
+                    "login": f"bench_tech_{company.id}_{i}",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                }
+                for i in range(technicians)
+            ]
+        )
+        employees = env["hr.employee"].create(
+            [
+                {
+                    "name": user.name,
+                    "user_id": user.id,
+                    "company_id": company.id,
+                    "resource_calendar_id": calendar.id,
+                    "tz": "UTC",
+                    "msp_technician": True,
+                    "employee_skill_ids": [
+                        Command.create(
+                            {
+                                "skill_type_id": kind.id,
+                                "skill_id": skills[(i + j) % 4].id,
+                                "skill_level_id": levels[(i + j) % 4].id,
+                            }
+                        )
+                        for j in range(2)
+                    ],
+                }
+                for i, user in enumerate(users)
+            ]
+        )
+        team = env["helpdesk.ticket.team"].create(
+            {
+                "name": "Bench desk",
+                "company_id": company.id,
+                "user_ids": [Command.set(users.ids)],
+                "msp_requirement_ids": [
+                    Command.create(
+                        {
+                            "skill_type_id": kind.id,
+                            "skill_id": skills[0].id,
+                            "min_level_id": levels[0].id,
+                            "mandatory": False,
+                        }
+                    )
+                ],
+            }
+        )
+        policy = env["msp.sla.policy"].create(
+            {
+                "name": "Bench 24x7",
+                "company_id": company.id,
+                "line_ids": [
+                    Command.create(
+                        {"priority": p, "response_hours": 4, "resolution_hours": 24}
+                    )
+                    for p in "0123"
+                ],
+            }
+        )
+        company.msp_sla_policy_id = policy
+        client = env["res.partner"].create({"name": "Bench client"})
+        for start in range(0, open_tickets, 500):
+            env["helpdesk.ticket"].with_context(msp_no_dispatch_log=True).create(
+                [
+                    {
+                        "name": f"Ticket {i}",
+                        "description": "<p>Bench</p>",
+                        "partner_id": client.id,
+                        "team_id": team.id,
+                        "company_id": company.id,
+                        "user_id": users[i % technicians].id,
+                        "priority": str(i % 4),
+                    }
+                    for i in range(start, min(start + 500, open_tickets))
+                ]
+            )
+        probe = env["helpdesk.ticket"].create(
+            {
+                "name": "Probe",
+                "description": "<p>Bench</p>",
+                "partner_id": client.id,
+                "team_id": team.id,
+                "company_id": company.id,
+                "user_id": False,
+                "priority": "2",
+            }
+        )
+        env.flush_all()
+        elapsed = queries = 0.0
+        for _round in range(rounds):
+            env.invalidate_all()
+            started, count = time.perf_counter(), cr.sql_log_count
+            ranked = probe._msp_suggest()
+            elapsed += time.perf_counter() - started
+            queries += cr.sql_log_count - count
+        assert ranked, "no suggestion"
+        # Utilisation over 12 months: capacity rows, one line of time a day.
+        today = date.today()
+        year_ago = date(today.year - 1, today.month, 1)
+        started = time.perf_counter()
+        rows = env["msp.technician.capacity"]._refresh(employees, year_ago, today)
+        env.flush_all()
+        capacity_s = time.perf_counter() - started
+        project = env["project.project"].create(
+            {"name": "Bench internal", "company_id": company.id}
+        )
+        env["account.analytic.line"].create(
+            [
+                {
+                    "name": "Work",
+                    "project_id": project.id,
+                    "employee_id": row.employee_id.id,
+                    "date": row.date,
+                    "unit_amount": 6.0,
+                }
+                for row in rows
+                if row.capacity_hours
+            ]
+        )
+        env.flush_all()
+        env.invalidate_all()
+        started = time.perf_counter()
+        groups = env["msp.utilisation.report"].read_group(
+            [("company_id", "=", company.id)],
+            ["capacity_hours", "logged_hours", "utilisation_percent"],
+            ["employee_id", "date:month"],
+            lazy=False,
+        )
+        report_s = time.perf_counter() - started
+        cr.rollback()
+    print(
+        f"bench dispatch: {technicians} technicians, {open_tickets} open tickets, "
+        f"{elapsed * 1000 / rounds:.1f} ms/suggestion, "
+        f"{queries / rounds:.0f} queries/suggestion; utilisation {technicians} "
+        f"technicians × 12 months ({len(groups)} cells): capacity rebuilt in "
+        f"{capacity_s:.1f} s, report read in {report_s:.2f} s",
+        flush=True,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", "10000")))
     parser.add_argument("--db", default="msp_bench")
-    parser.add_argument("--shapes", default="comparable,mixed")
+    parser.add_argument("--shapes", default="comparable,mixed,dispatch")
+    parser.add_argument("--technicians", type=int, default=50)
+    parser.add_argument("--open-tickets", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument(
         "--workers-shapes",
@@ -294,7 +479,10 @@ def main():
     odoo.service.server.load_server_wide_modules()
     shapes = [shape for shape in args.shapes.split(",") if shape]
     for shape in shapes:
-        bench(args.db, shape, args.n, 1)
+        if shape == "dispatch":
+            bench_dispatch(args.db, args.technicians, args.open_tickets)
+        else:
+            bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:
         floor(args.db, min(args.n, 1000))
     if args.workers > 1:

@@ -30,3 +30,12 @@ from . import product_template
 from . import msp_revenue_schedule
 from . import msp_revenue_schedule_line
 from . import msp_revenue_recognition_issue
+from . import hr_job
+from . import hr_employee
+from . import msp_dispatch_requirement
+from . import helpdesk_ticket_team
+from . import helpdesk_ticket_category
+from . import msp_technician_capacity
+from . import msp_dispatch_log
+from . import msp_dispatch_suggestion
+from . import helpdesk_ticket_dispatch

@@ -25,3 +25,7 @@ from . import test_time_decision
 from . import test_ui_tour
 from . import test_validate
 from . import test_view_polish
+from . import test_capacity
+from . import test_capacity_tools
+from . import test_dispatch
+from . import test_dispatch_tools

@@ -65,6 +65,8 @@ class TestDisplayNames(TransactionCase):
             f"Recognition of Nov 2026 not posted ({journal.name})",
         )
         self.assertEqual(issue.schedule_count, 1)
+        mailbox = self.env.ref("msp_psa.ticket_dispatch_acme_mailbox_demo")
+        self.env["msp.dispatch.suggestion"]._create_for(mailbox)[0].action_assign()
         leak = self.env.ref("msp_psa.ticket_harbor_wifi_timesheet_1_demo")
         wizard = self.env["msp.leakage.wizard"].create(
             {"action": "non_billable", "line_ids": [fields.Command.set(leak.ids)]}
