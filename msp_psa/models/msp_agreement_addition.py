@@ -842,7 +842,7 @@ class MspAgreementAddition(models.Model):
         # that line is blank (an empty description, or one that starts with a
         # new line).
         label_name = (self.name or "").split("\n")[0].strip()
-        label_name = label_name or self.product_id.display_name
+        label_name = label_name or self.product_id.with_env(agreement.env).display_name
         if settlement:
             count = agreement._msp_quantity_label(abs(quantity))
             day = agreement._msp_day_label(date_from)
