@@ -39,3 +39,4 @@ from . import msp_technician_capacity
 from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
+from . import resource_calendar_leaves

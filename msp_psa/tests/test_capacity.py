@@ -1,6 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import pytz
 
@@ -149,6 +149,49 @@ class TestCapacity(MspPsaCommon):
         self.assertEqual(
             self.Capacity.search_count([("employee_id", "=", self.tech.id)]), 5
         )
+
+    def test_leave_and_holidays_change_capacity_at_once(self):
+        """Approving leave or adding a public holiday rebuilds the capacity
+        rows it touches, without waiting for the nightly refresh."""
+        today = date.today()
+        monday = today - timedelta(days=today.weekday())
+        week = (monday, monday + timedelta(days=6))
+        Capacity = self.Capacity.search
+        self.Capacity._refresh(self.tech, *week)
+
+        def week_capacity():
+            rows = Capacity(
+                [
+                    ("employee_id", "=", self.tech.id),
+                    ("date", ">=", week[0]),
+                    ("date", "<=", week[1]),
+                ]
+            )
+            return round(sum(rows.mapped("capacity_hours")), 4)
+
+        full = week_capacity()
+        leave = approve_leave(self.env, self.tech, monday, monday)
+        self.assertEqual(week_capacity(), round(full - 7.6, 4))
+        brussels = pytz.timezone("Europe/Brussels")
+        friday = monday + timedelta(days=4)
+        holiday = self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Extra public holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": brussels.localize(datetime.combine(friday, time.min))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None),
+                "date_to": brussels.localize(
+                    datetime.combine(friday + timedelta(days=1), time.min)
+                )
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None),
+            }
+        )
+        self.assertEqual(week_capacity(), round(full - 2 * 7.6, 4))
+        holiday.unlink()
+        leave.action_refuse()
+        self.assertEqual(week_capacity(), full)
 
     def test_technician_in_another_timezone(self):
         rows = self.Capacity._refresh(self.tech_ny, *WEEK)
