@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..tools import billing
 from ..tools import capacity as cap
 from ..tools.validate import to_date, to_id, user_errors
 
@@ -52,11 +53,13 @@ class MspTechnicianCapacity(models.Model):
     @api.depends("employee_id", "date")
     def _compute_display_name(self):
         for row in self:
+            # (no f-string inside the translated call: term extraction would fail)
+            hours = billing.fmt_quantity(row.capacity_hours)
             row.display_name = self.env._(
                 "%(employee)s on %(date)s: %(hours)s h",
                 employee=row.employee_id.name or "",
                 date=fields.Date.to_string(row.date) if row.date else "",
-                hours=f"{row.capacity_hours:g}",
+                hours=hours,
             )
 
     @api.model

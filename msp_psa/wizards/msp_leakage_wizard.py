@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..tools import billing
+
 
 class MspLeakageWizard(models.TransientModel):
     """A bulk action of the Leakage Queue on the selected time: the model
@@ -58,10 +60,12 @@ class MspLeakageWizard(models.TransientModel):
     def _compute_display_name(self):
         actions = dict(self._fields["action"]._description_selection(self.env))
         for wizard in self:
+            # (no f-string inside the translated call: term extraction would fail)
+            hours = billing.fmt_quantity(sum(wizard.line_ids.mapped("unit_amount")))
             wizard.display_name = self.env._(
                 "%(action)s: %(hours)s h of time",
                 action=actions.get(wizard.action, ""),
-                hours=f"{sum(wizard.line_ids.mapped('unit_amount')):g}",
+                hours=hours,
             )
 
     @api.depends("line_ids")
