@@ -25,8 +25,8 @@ registry.category("web_tour.tours").add("msp_psa_dispatch_tour", {
             trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains(h today)",
         },
         {
-            content: "Unassigned tickets come first (open their column if folded)",
-            trigger: ".o_kanban_renderer .o_kanban_group:first-child:contains(None)",
+            content: "Unassigned tickets come first, under their own name (open their column if folded)",
+            trigger: ".o_kanban_renderer .o_kanban_group:first-child:contains(Unassigned)",
             run() {
                 if (this.anchor.classList.contains("o_column_folded")) {
                     this.anchor.click();
