@@ -1,7 +1,6 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
-from odoo.tools import SQL
 
 from ..models.helpdesk_ticket import SLA_STATES
 from ..models.msp_sla_policy_part import ticket_priorities
@@ -21,11 +20,13 @@ class MspSlaReport(models.Model):
     Each ticket has up to two targets (first response, resolution); a target is
     decided once it is met or breached. Met % is targets met ÷ targets decided,
     summed over the group (a weighted ratio, not an average of per-ticket
-    shares): ``_read_group_select`` computes it from the sums, and it is empty
+    shares): ``msp.ratio.report.mixin`` computes it from the sums, and it is empty
     where nothing is decided.
     """
 
     _name = "msp.sla.report"
+    _inherit = ["msp.ratio.report.mixin"]
+    _ratio_fields = MET_RATIOS
     _description = "MSP SLA Compliance"
     _auto = False
     _rec_name = "ticket_id"
@@ -92,19 +93,6 @@ class MspSlaReport(models.Model):
         aggregator="avg",
         help="Business time to closing, of the tickets resolved.",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """A met % of a group is its targets met ÷ its targets decided (the
-        sums), whatever aggregate the view asks for; NULL when none is decided."""
-        fname = aggregate_spec.split(":")[0]
-        if fname not in MET_RATIOS:
-            return super()._read_group_select(aggregate_spec, query)
-        met, decided = (
-            self._field_to_sql(self._table, name, query) for name in MET_RATIOS[fname]
-        )
-        return SQL(
-            "ROUND(100.0 * SUM(%s) / NULLIF(SUM(%s), 0), 2)::float", met, decided
-        )
 
     @property
     def _table_query(self):

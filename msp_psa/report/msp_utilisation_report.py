@@ -26,6 +26,8 @@ class MspUtilisationReport(models.Model):
     """
 
     _name = "msp.utilisation.report"
+    _inherit = ["msp.ratio.report.mixin"]
+    _ratio_fields = RATIOS
     _description = "MSP Technician Utilisation"
     _auto = False
     _rec_name = "employee_id"
@@ -195,20 +197,4 @@ class MspUtilisationReport(models.Model):
              WHERE d.date <= CURRENT_DATE
             """,
             self._flush_sql(),
-        )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """A percentage of a group is its summed hours ÷ its summed capacity
-        (a weighted ratio), whatever aggregate the view asks for; empty where
-        the group has no capacity."""
-        fname = aggregate_spec.split(":")[0]
-        if fname not in RATIOS:
-            return super()._read_group_select(aggregate_spec, query)
-        part, whole = (
-            self._field_to_sql(self._table, name, query) for name in RATIOS[fname]
-        )
-        return SQL(
-            "ROUND((100.0 * SUM(%s) / NULLIF(SUM(%s), 0))::numeric, 2)::float",
-            part,
-            whole,
         )
