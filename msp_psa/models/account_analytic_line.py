@@ -104,12 +104,14 @@ class AccountAnalyticLine(models.Model):
         string="Prepaid Hours",
         readonly=True,
         copy=False,
+        default=0.0,
         help="Hours of this line drawn from the agreement's block.",
     )
     msp_overage_hours = fields.Float(
         string="Overage Hours",
         readonly=True,
         copy=False,
+        default=0.0,
         help="Hours of this line beyond the agreement's block.",
     )
     msp_product_id = fields.Many2one(

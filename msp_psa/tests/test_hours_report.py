@@ -223,6 +223,18 @@ class TestDemoHoursReconcile(TransactionCase):
         if not self.env.ref("msp_psa.agreement_contoso_demo", raise_if_not_found=False):
             self.skipTest("demo data not installed")
 
+    def test_every_cell_reads_a_number(self):
+        """No blank cell where no hour falls in a category: 0:00, a number."""
+        cells = report(self.env)
+        self.assertTrue(cells)
+        blanks = [
+            (agreement.display_name, month, measure)
+            for (agreement, month), sums in cells.items()
+            for measure, value in sums.items()
+            if value is None or value is False
+        ]
+        self.assertFalse(blanks)
+
     def test_report_matches_the_invoiced_hours(self):
         Run = self.env["msp.billing.run"].sudo()
         Run._cron_generate_invoices()
