@@ -249,15 +249,7 @@ class AccountAnalyticLine(models.Model):
         "msp_work_type_id",
     )
     def _compute_msp_amount_at_stake(self):
-        agreements = self.msp_agreement_id
-        rates = {}
-        # sudo: the rates are read to value the time, whoever looks at it
-        for rate in (
-            self.env["msp.agreement.rate"]
-            .sudo()
-            .search([("agreement_id", "in", agreements.ids)])
-        ):
-            rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
+        rates = self._msp_rates()
         for line in self:
             agreement = line.msp_agreement_id
             line.msp_currency_id = agreement.currency_id or line.company_id.currency_id

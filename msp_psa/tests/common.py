@@ -129,3 +129,87 @@ class MspHelpdeskCommon(MspPsaCommon):
         return super().get_default_groups() | cls.env.ref(
             "helpdesk_mgmt.group_helpdesk_manager"
         )
+
+
+def make_technician(env, name, user, calendar, tz="Europe/Brussels"):
+    return env["hr.employee"].create(
+        {
+            "name": name,
+            "user_id": user.id if user else False,
+            "resource_calendar_id": calendar.id if calendar else False,
+            "tz": tz,
+            "msp_technician": True,
+        }
+    )
+
+
+def make_38h_calendar(env, tz="Europe/Brussels"):
+    """Monday to Friday 8:00–12:00 and 13:00–16:36: 7.6 h a day, 38 h a week."""
+    attendances = []
+    for day in range(5):
+        attendances += [
+            Command.create(
+                {
+                    "name": f"{day} am",
+                    "dayofweek": str(day),
+                    "hour_from": 8,
+                    "hour_to": 12,
+                    "day_period": "morning",
+                }
+            ),
+            Command.create(
+                {
+                    "name": f"{day} pm",
+                    "dayofweek": str(day),
+                    "hour_from": 13,
+                    "hour_to": 16.6,
+                    "day_period": "afternoon",
+                }
+            ),
+        ]
+    return env["resource.calendar"].create(
+        {
+            "name": "38 hours",
+            "tz": tz,
+            "attendance_ids": [Command.clear(), *attendances],
+        }
+    )
+
+
+def approve_leave(env, employee, day_from, day_to):
+    leave_type = env["hr.leave.type"].create(
+        {
+            "name": "Holiday",
+            "requires_allocation": "no",
+            "leave_validation_type": "no_validation",
+        }
+    )
+    leave = (
+        env["hr.leave"]
+        .with_context(leave_skip_state_check=True)
+        .create(
+            {
+                "holiday_status_id": leave_type.id,
+                "employee_id": employee.id,
+                "request_date_from": day_from,
+                "request_date_to": day_to,
+            }
+        )
+    )
+    if leave.state != "validate":
+        leave.action_validate(check_state=False)
+    return leave
+
+
+class MspTechnicianCommon(MspPsaCommon):
+    """MspPsaCommon with a test user who manages the helpdesk, employees and
+    their leave: the set-up of technicians, capacity and dispatch."""
+
+    @classmethod
+    def get_default_groups(cls):
+        return (
+            super().get_default_groups()
+            | cls.env.ref("helpdesk_mgmt.group_helpdesk_manager")
+            | cls.env.ref("hr.group_hr_manager")
+            | cls.env.ref("hr_holidays.group_hr_holidays_manager")
+        )

@@ -8,25 +8,20 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import MspPsaCommon
-from .test_capacity import approve_leave, make_38h_calendar, make_technician
+from .common import (
+    MspTechnicianCommon,
+    approve_leave,
+    make_38h_calendar,
+    make_technician,
+)
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-04 09:00:00")  # a Wednesday morning
-class TestDispatch(MspPsaCommon):
+class TestDispatch(MspTechnicianCommon):
     """Dispatch suggestion on tickets: hard filters, explained score,
     one-click assignment with the rank logged, automatic assignment, bad
     input, and a number of queries that does not grow with the people."""
-
-    @classmethod
-    def get_default_groups(cls):
-        return (
-            super().get_default_groups()
-            | cls.env.ref("helpdesk_mgmt.group_helpdesk_manager")
-            | cls.env.ref("hr.group_hr_manager")
-            | cls.env.ref("hr_holidays.group_hr_holidays_manager")
-        )
 
     @classmethod
     def setUpClass(cls):
