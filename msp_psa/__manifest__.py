@@ -23,6 +23,7 @@
     "data": [
         "security/msp_psa_security.xml",
         "security/ir.model.access.csv",
+        "security/msp_agreement_price_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -30,6 +31,7 @@
         "data/msp_work_type_data.xml",
         "data/msp_revenue_cron.xml",
         "data/msp_dispatch_cron.xml",
+        "data/msp_price_cron.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "report/msp_agreement_report.xml",
@@ -56,6 +58,7 @@
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
         "wizards/msp_leakage_wizard_views.xml",
+        "views/msp_agreement_price_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

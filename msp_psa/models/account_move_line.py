@@ -49,7 +49,22 @@ class AccountMoveLine(models.Model):
         digits="Product Price",
         copy=False,
         readonly=True,
-        help="The addition's monthly unit price this line was computed with.",
+        help="The monthly unit price this line was computed with (an addition's; "
+        "the fixed fee; the block price per period).",
+    )
+    msp_price_change = fields.Boolean(
+        string="MSP Price Change",
+        copy=False,
+        readonly=True,
+        help="The line moves its billed quantity, billed before at the old "
+        "monthly price, to the new one (a price step in a period billed already).",
+    )
+    msp_price_from = fields.Float(
+        string="MSP Old Monthly Price",
+        digits="Product Price",
+        copy=False,
+        readonly=True,
+        help="Of a price change line: the monthly price the units were billed at.",
     )
     msp_timesheet_ids = fields.One2many(
         "account.analytic.line",

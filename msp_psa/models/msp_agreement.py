@@ -559,11 +559,23 @@ class MspAgreement(models.Model):
             self.env.context.get("date")
         ) or fields.Date.context_today(self)
         amounts = self.addition_ids._get_monthly_amounts_at(day)
+        today = fields.Date.context_today(self)
+        # Another day than today: the fee and block price in force that day.
+        prices = self._read_price_steps() if day != today else {}
         for agreement in self:
+            fee, block_month = agreement.fixed_fee, agreement.mrr_block
+            if day != today:
+                fee = agreement._get_fee_at(day, prices)
+                currency = agreement.currency_id or agreement.env.company.currency_id
+                block_month = currency.round(
+                    mrr_tools.block_monthly(
+                        agreement.block_hours,
+                        agreement._get_block_price_at(day, prices),
+                        periods.CYCLE_MONTHS[agreement.billing_cycle or "monthly"],
+                    )
+                )
             agreement.mrr = mrr_tools.monthly_recurring(
-                agreement.fixed_fee,
-                agreement.mrr_block,
-                (amounts[a] for a in agreement.addition_ids),
+                fee, block_month, (amounts[a] for a in agreement.addition_ids)
             )
 
     # ------------------------------------------------------------------

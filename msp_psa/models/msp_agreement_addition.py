@@ -16,10 +16,10 @@ from ..tools import mrr as mrr_tools
 QUANTITY_NOTE_LENGTH = 1000
 # What an addition bills depends on these (and on its quantity log): a change of
 # one of them is settled in the periods billed already. Not its description.
+# Its unit price is dated in the price log, which marks the day it changes.
 BILLED_FACTS = {
     "recurrence",
     "included_quantity",
-    "price_unit",
     "date_start",
     "date_end",
     "prorate",
@@ -395,6 +395,18 @@ class MspAgreementAddition(models.Model):
             addition = line.msp_addition_id
             days[addition] = min(days.get(addition, line.start_date), line.start_date)
         self.env["msp.agreement.addition"].sudo()._msp_changed_from(days)
+        # The fixed fee's and the block's price changes: settled again too.
+        fee_days = {}
+        for line in lines.filtered(
+            lambda x: x.msp_price_change and not x.msp_addition_id and x.start_date
+        ):
+            agreement = line.msp_agreement_id
+            fee_days[agreement] = min(
+                fee_days.get(agreement, line.start_date), line.start_date
+            )
+        for agreement, day in fee_days.items():
+            if not agreement.fee_settle_from or day < agreement.fee_settle_from:
+                agreement.sudo().fee_settle_from = day
 
     def _log_manual_quantity(self, new_quantity):
         """Log a typed-in quantity change.
@@ -637,15 +649,16 @@ class MspAgreementAddition(models.Model):
 
     def _get_monthly_amounts_at(self, day):
         """{addition: what it bills a month on ``day``}: its subtotal today; on
-        another day, the quantity its log gives for that day, at today's price
-        (0 for a one-time addition or outside its service). One read of the
-        logs for all of them."""
+        another day, the quantity its log gives for that day, at the price its
+        price log gives for that day (0 for a one-time addition or outside its
+        service). One read of each log for all of them."""
         amounts = {}
         in_service = self.filtered(
             lambda a: a.recurrence == "recurring" and a._is_in_service(day)
         )
         today = fields.Date.context_today(self)
         logs = in_service._read_quantity_steps() if day != today and in_service else {}
+        prices = in_service._read_price_steps() if day != today and in_service else {}
         for addition in self:
             if addition not in in_service:
                 amounts[addition] = 0.0
@@ -656,9 +669,10 @@ class MspAgreementAddition(models.Model):
                     billing.step_value(logs.get(addition.id, []), day),
                     addition.included_quantity,
                 )
-                amounts[addition] = addition.currency_id.round(
-                    quantity * addition.price_unit
+                price = billing.price_at(
+                    prices.get(addition.id), day, addition.price_unit
                 )
+                amounts[addition] = addition.currency_id.round(quantity * price)
         return amounts
 
     def _get_quantity_at(self, day):
@@ -698,9 +712,13 @@ class MspAgreementAddition(models.Model):
 
     def _read_billed_lines(self, windows):
         """What was billed of these additions, in one query: ({addition id:
-        [(start, end, billed quantity)] of its live recurring invoice lines that
-        end on or after its agreement's window, ``windows[agreement id]``},
-        {addition id: one-time additions with a live invoice line})."""
+        [(start, end, billed quantity)] (``billing.BilledPart``, with the
+        monthly unit price it billed as ``price``) of its live recurring
+        invoice lines that end on or after its agreement's window,
+        ``windows[agreement id]``}, {addition id: one-time additions with a
+        live invoice line}). A price change line (N units moved from one price
+        to another) reads as N units credited at the old price and N charged
+        at the new one."""
         billed, billed_once = defaultdict(list), set()
         by_window = defaultdict(list)
         for addition in self:
@@ -732,6 +750,9 @@ class MspAgreementAddition(models.Model):
                     "start_date",
                     "end_date",
                     "msp_billed_quantity",
+                    "msp_unit_price",
+                    "msp_price_change",
+                    "msp_price_from",
                 ],
                 load=None,
             )
@@ -739,16 +760,20 @@ class MspAgreementAddition(models.Model):
             if line["msp_line_kind"] == "one_time":
                 billed_once.add(line["msp_addition_id"])
             else:
-                billed[line["msp_addition_id"]].append(
-                    (line["start_date"], line["end_date"], line["msp_billed_quantity"])
-                )
+                billed[line["msp_addition_id"]] += _billed_parts(line)
         return billed, billed_once
 
     # ------------------------------------------------------------------
     # Invoice lines
     # ------------------------------------------------------------------
     def _prepare_invoice_line_vals(
-        self, date_from=None, date_to=None, settlement=False, steps=(), billed=()
+        self,
+        date_from=None,
+        date_to=None,
+        settlement=False,
+        steps=(),
+        billed=(),
+        prices=None,
     ):
         """The values of the addition's invoice lines, written in its client's
         language (its agreement's ``_msp_client``).
@@ -756,9 +781,15 @@ class MspAgreementAddition(models.Model):
         One-time: its one line. Recurring: the lines that bring what is billed
         of it over [date_from, date_to] to what is due: its quantity day by day
         per its log (``steps``, see ``_read_quantity_steps``), less the
-        included quantity; ``billed`` are (start, end, quantity) of its live
-        invoice lines; ``settlement``: the window settles changes in periods
-        billed already ("3 added 17 Jan")."""
+        included quantity, at the price of that day per its price log
+        (``prices``, see ``_read_price_steps``; None: read it; empty: its unit
+        price); ``billed`` are (start, end, quantity) of its live invoice lines
+        (with the monthly price they billed as ``price``, see ``BilledPart``);
+        ``settlement``: the window settles changes in periods billed already
+        ("3 added 17 Jan"). A day billed at another price than its own is
+        re-priced by a price change line ("Price change from 1 Mar:
+        10 × (30.00 → 35.00)"); units added or removed in a period billed
+        already are settled at the price that day has."""
         self.ensure_one()
         if self.recurrence == "one_time":
             return [self._prepare_one_time_line_vals()]
@@ -778,16 +809,26 @@ class MspAgreementAddition(models.Model):
             return max(quantity_on(d) for d in points if start <= d <= end)
 
         due_quantity = quantity_on if self.prorate else largest_in_period
+        if prices is None:
+            prices = self._read_price_steps().get(self.id)
 
-        def billed_quantity(day):
-            return sum(q for start, end, q in billed if start <= day <= end)
+        def price_on(day):
+            return billing.price_at(prices, day, self.price_unit)
+
+        def due(day):
+            return due_quantity(day), price_on(day)
+
+        def billed_on(day):
+            parts = [part for part in billed if part[0] <= day <= part[1]]
+            return [(part[2], _price_of(part, price_on, day)) for part in parts]
 
         breakpoints = {d for d, _q in steps}
+        breakpoints |= {d for d, _p in (prices or [])[1:]}
         breakpoints |= {self.date_start}
         if service_end:
             breakpoints.add(service_end + timedelta(days=1))
-        for start, end, _q in billed:
-            breakpoints |= {start, end + timedelta(days=1)}
+        for part in billed:
+            breakpoints |= {part[0], part[1] + timedelta(days=1)}
         months = periods.CYCLE_MONTHS[agreement.billing_cycle]
         result = []
         part_from = date_from
@@ -796,14 +837,18 @@ class MspAgreementAddition(models.Model):
                 periods.period_bounds(part_from, months, agreement.anchor_day)[1],
                 date_to,
             )
-            for seg_from, seg_to, quantity in billing.diff_segments(
-                part_from, part_to, due_quantity, billed_quantity, breakpoints
+            for seg_from, seg_to, quantity, price, old_price in billing.settle_segments(
+                part_from, part_to, due, billed_on, breakpoints
             ):
-                result.append(
-                    self._prepare_segment_line_vals(
-                        agreement, seg_from, seg_to, quantity, settlement
+                if old_price is None:
+                    vals = self._prepare_segment_line_vals(
+                        agreement, seg_from, seg_to, quantity, settlement, price
                     )
-                )
+                else:
+                    vals = self._prepare_price_change_line_vals(
+                        agreement, seg_from, seg_to, quantity, price, old_price
+                    )
+                result.append(vals)
             part_from = part_to + timedelta(days=1)
         return result
 
@@ -822,10 +867,11 @@ class MspAgreementAddition(models.Model):
         }
 
     def _prepare_segment_line_vals(
-        self, agreement, date_from, date_to, quantity, settlement
+        self, agreement, date_from, date_to, quantity, settlement, price=None
     ):
         """One line of ``quantity`` units over [date_from, date_to] (inside one
-        period), labelled by ``agreement`` (in its client's language)."""
+        period) at the monthly ``price`` (default: its unit price), labelled by
+        ``agreement`` (in its client's language)."""
         self.ensure_one()
         months = periods.CYCLE_MONTHS[agreement.billing_cycle]
         period_from, period_to = periods.period_bounds(
@@ -836,7 +882,7 @@ class MspAgreementAddition(models.Model):
             and date_to == period_to
             and periods.is_boundary(period_from, agreement.anchor_day)
         )
-        price = self.price_unit
+        price = self.price_unit if price is None else price
         label = agreement._msp_factor_label(date_from, date_to)
         # The first line of the addition's description; its product's name when
         # that line is blank (an empty description, or one that starts with a
@@ -889,11 +935,74 @@ class MspAgreementAddition(models.Model):
             "msp_unit_price": price,
         }
 
+    def _msp_label_name(self, agreement):
+        """The first line of the addition's description; its product's name
+        when that line is blank."""
+        label_name = (self.name or "").split("\n")[0].strip()
+        return label_name or self.product_id.with_env(agreement.env).display_name
+
+    def _prepare_price_change_line_vals(
+        self, agreement, date_from, date_to, quantity, price, old_price
+    ):
+        """One line moving ``quantity`` units billed at the monthly
+        ``old_price`` over [date_from, date_to] (inside one period) to
+        ``price``: "Price change from 1 Mar, 1–31 Mar 2026: 10 × (30.00 →
+        35.00)", in ``agreement``'s client's language."""
+        self.ensure_one()
+        detail = agreement.env._(
+            "Price change from %(day)s, %(period)s: %(quantity)s × (%(old)s → "
+            "%(new)s)%(math)s",
+            day=agreement._msp_day_label(date_from),
+            period=agreement._period_label(date_from, date_to),
+            quantity=agreement._msp_quantity_label(quantity),
+            old=agreement._msp_amount_label(old_price),
+            new=agreement._msp_amount_label(price),
+            math=agreement._msp_factor_label(date_from, date_to),
+        )
+        factor = billing.month_factor(date_from, date_to, agreement.anchor_day)
+        line_quantity, price_unit = agreement._msp_quantity_price(
+            quantity, factor, price - old_price
+        )
+        return {
+            "product_id": self.product_id.id,
+            "name": agreement._msp_line_name(self._msp_label_name(agreement), detail),
+            "quantity": line_quantity,
+            "price_unit": price_unit,
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": "addition",
+            "msp_addition_id": self.id,
+            "msp_billed_quantity": quantity,
+            "msp_unit_price": price,
+            "msp_price_from": old_price,
+            "msp_price_change": True,
+        }
+
     @api.model
     def _cron_refresh_counted_quantities(self):
         """Move counted quantities to today's count (items can be future-dated)."""
         self.search([("quantity_source", "=", "counted")])._recount_quantities()
         return True
+
+
+def _price_of(part, price_on, day):
+    """The monthly price a billed part billed (the day's price when unknown)."""
+    price = getattr(part, "price", None)
+    return price_on(day) if price is None else price
+
+
+def _billed_parts(line):
+    """[BilledPart(start, end, quantity, monthly price)] an invoice line read
+    with its msp fields billed: a price change line is its units credited at the old
+    price and charged at the new one."""
+    start, end = line["start_date"], line["end_date"]
+    quantity, price = line["msp_billed_quantity"], line["msp_unit_price"]
+    if line.get("msp_price_change"):
+        return [
+            billing.BilledPart(start, end, -quantity, line["msp_price_from"]),
+            billing.BilledPart(start, end, quantity, price),
+        ]
+    return [billing.BilledPart(start, end, quantity, price)]
 
 
 def _step_function(events):

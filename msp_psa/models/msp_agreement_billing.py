@@ -15,9 +15,11 @@ from typing import NamedTuple
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools.misc import babel_locale_parse, formatLang, get_lang
 
 from ..tools import billing, periods
+from .msp_agreement_addition import _billed_parts
 
 
 class BillingData(NamedTuple):
@@ -49,6 +51,14 @@ class BillingData(NamedTuple):
     invoiced yet, before the batch's last invoice date, in date order"""
     undecided: dict
     """{agreement id: hours} of time without a billing decision"""
+    prices: dict = None
+    """{(component, id): [(date, price)]}: the price log of the batch
+    (``msp.agreement._read_price_steps``); None: each reads its own"""
+    billed_fees: dict = None
+    """{(fee or block, agreement id): [(start, end, quantity, price)]}: the
+    live fee and block lines from the agreement's ``fee_settle_from`` on, for
+    the agreements whose fixed fee or block price changed in periods billed
+    already"""
 
 
 class MspAgreement(models.Model):
@@ -190,6 +200,13 @@ class MspAgreement(models.Model):
         billed, billed_once = additions._read_billed_lines(windows)
         horizon = max(p[-1][2] for p in due.values() if p)
         timesheets, undecided = self._read_billable_time(horizon)
+        fee_windows = {
+            agreement.id: agreement.fee_settle_from
+            for agreement in self
+            if due.get(agreement)
+            and agreement.fee_settle_from
+            and agreement.fee_settle_from < due[agreement][0][0]
+        }
         return BillingData(
             additions=additions.grouped("agreement_id"),
             steps=recurring._read_quantity_steps(),
@@ -200,7 +217,55 @@ class MspAgreement(models.Model):
             billed_once=billed_once,
             timesheets=timesheets,
             undecided=undecided,
+            prices=self._read_price_steps(),
+            billed_fees=self._read_billed_fee_lines(fee_windows),
         )
+
+    def _read_billed_fee_lines(self, windows):
+        """{(fee or block, agreement id): [(start, end, quantity, price)]} of
+        the live fee and block lines of the agreements of ``windows`` {agreement
+        id: first day} ending on or after that day, in one query (none without
+        a window). A price change line reads as its quantity credited at the
+        old price and charged at the new one."""
+        billed = defaultdict(list)
+        if not windows:
+            return billed
+        domain = expression.OR(
+            [
+                [("msp_agreement_id", "in", ids), ("end_date", ">=", day)]
+                for day, ids in sorted(_group_by_value(windows).items())
+            ]
+        )
+        # sudo: the engine reads what was billed, whoever previews or runs it
+        for line in (
+            self.env["account.move.line"]
+            .sudo()
+            .search_read(
+                expression.AND(
+                    [
+                        [
+                            ("parent_state", "!=", "cancel"),
+                            ("msp_line_kind", "in", ("fee", "block")),
+                        ],
+                        domain,
+                    ]
+                ),
+                [
+                    "msp_agreement_id",
+                    "msp_line_kind",
+                    "start_date",
+                    "end_date",
+                    "msp_billed_quantity",
+                    "msp_unit_price",
+                    "msp_price_change",
+                    "msp_price_from",
+                ],
+                load=None,
+            )
+        ):
+            key = (line["msp_line_kind"], line["msp_agreement_id"])
+            billed[key] += _billed_parts(line)
+        return billed
 
     def _read_previous_periods(self):
         """({agreement id: (start, end) of the period billed just before its
@@ -283,6 +348,16 @@ class MspAgreement(models.Model):
             [self.ids],
         )
         Addition.invalidate_model(["settle_from"])
+        if any(agreement.fee_settle_from for agreement in self):
+            self.flush_model(["fee_settle_from"])
+            self.env.cr.execute(
+                """
+                UPDATE msp_agreement SET fee_settle_from = NULL
+                 WHERE id = ANY(%s) AND fee_settle_from IS NOT NULL
+                """,
+                [self.ids],
+            )
+            self.invalidate_model(["fee_settle_from"])
 
     def _read_previous_summaries(self, previous, previous_move):
         """{agreement id: {addition id: (quantity, monthly price)}} as billed at the
@@ -298,6 +373,7 @@ class MspAgreement(models.Model):
                 [
                     ("move_id", "in", list(move_agreement)),
                     ("msp_line_kind", "=", "addition"),
+                    ("msp_price_change", "=", False),
                 ],
                 [
                     "move_id",
@@ -331,8 +407,10 @@ class MspAgreement(models.Model):
         start = due[0][0]
         current = {}
         for line in lines:
-            if line.get("msp_line_kind") == "addition" and (
-                line["start_date"] <= start <= line["end_date"]
+            if (
+                line.get("msp_line_kind") == "addition"
+                and not line.get("msp_price_change")
+                and line["start_date"] <= start <= line["end_date"]
             ):
                 quantity, _price = current.get(line["msp_addition_id"], (0.0, 0.0))
                 current[line["msp_addition_id"]] = (
@@ -441,11 +519,43 @@ class MspAgreement(models.Model):
         # The lines speak the client's language; warnings stay the user's.
         client = self._msp_client()
 
+        prices = self._read_price_steps() if data.prices is None else data.prices
+        fee_steps = prices.get(("fee", self.id))
+        block_steps = prices.get(("block", self.id))
         for date_from, date_to, _invoice_date in due:
-            if self.fixed_fee:
-                lines.append(client._prepare_fee_line_vals(date_from, date_to))
-            if self.block_hours and self.block_price:
-                lines.append(client._prepare_block_line_vals(date_from, date_to))
+            # A price step inside the period: a line for each price.
+            pieces = billing.price_pieces(fee_steps, date_from, date_to, self.fixed_fee)
+            for piece_from, piece_to, fee in pieces:
+                if fee:
+                    lines.append(
+                        client._prepare_fee_line_vals(piece_from, piece_to, fee=fee)
+                    )
+            if self.block_hours:
+                pieces = billing.price_pieces(
+                    block_steps, date_from, date_to, self.block_price
+                )
+                for piece_from, piece_to, price in pieces:
+                    if price:
+                        lines.append(
+                            client._prepare_block_line_vals(
+                                piece_from, piece_to, price=price, split=len(pieces) > 1
+                            )
+                        )
+        # A fixed fee or block price changed in periods billed already: the
+        # difference of the days billed, at the price of each day.
+        if self.fee_settle_from and self.fee_settle_from < first_start:
+            for component, steps, current in (
+                ("fee", fee_steps, self.fixed_fee),
+                ("block", block_steps, self.block_price),
+            ):
+                lines += client._prepare_price_settlement_vals(
+                    component,
+                    self.fee_settle_from,
+                    first_start - timedelta(days=1),
+                    steps,
+                    current,
+                    (data.billed_fees or {}).get((component, self.id), []),
+                )
 
         windows = [(first_start, last_end, False)]
         settle_from = data.settle_from.get(self.id)
@@ -466,6 +576,7 @@ class MspAgreement(models.Model):
                     settlement,
                     steps=data.steps.get(addition.id, []),
                     billed=data.billed.get(addition.id, []),
+                    prices=prices.get(("addition", addition.id), []),
                 )
 
         time_lines, time_warnings = self._prepare_time_line_vals(due, previous, data)
@@ -527,7 +638,10 @@ class MspAgreement(models.Model):
             self.currency_id.round,
         )
 
-    def _prepare_fee_line_vals(self, date_from, date_to):
+    def _prepare_fee_line_vals(self, date_from, date_to, fee=None):
+        """The fixed fee over [date_from, date_to] at the monthly ``fee``
+        (default: the agreement's)."""
+        fee = self.fixed_fee if fee is None else fee
         if not self.fee_product_id:
             raise UserError(
                 self.env._(
@@ -537,7 +651,7 @@ class MspAgreement(models.Model):
                 )
             )
         factor = billing.month_factor(date_from, date_to, self.anchor_day)
-        quantity, price_unit = self._msp_quantity_price(1.0, factor, self.fixed_fee)
+        quantity, price_unit = self._msp_quantity_price(1.0, factor, fee)
         return {
             "product_id": self.fee_product_id.id,
             "name": self._msp_line_name(
@@ -545,7 +659,7 @@ class MspAgreement(models.Model):
                 self.env._(
                     "%(period)s: %(fee)s%(math)s",
                     period=self._period_label(date_from, date_to),
-                    fee=self._msp_amount_label(self.fixed_fee),
+                    fee=self._msp_amount_label(fee),
                     math=self._msp_factor_label(date_from, date_to),
                 ),
             ),
@@ -554,9 +668,15 @@ class MspAgreement(models.Model):
             "start_date": date_from,
             "end_date": date_to,
             "msp_line_kind": "fee",
+            "msp_billed_quantity": 1.0,
+            "msp_unit_price": fee,
         }
 
-    def _prepare_block_line_vals(self, date_from, date_to):
+    def _prepare_block_line_vals(self, date_from, date_to, price=None, split=False):
+        """The block over [date_from, date_to] at ``price`` a period (default:
+        the agreement's block price); ``split``: a part of a period whose price
+        changes inside, labelled with its price and share."""
+        price = self.block_price if price is None else price
         product = self._msp_block_product()
         if not product:
             raise UserError(
@@ -567,18 +687,133 @@ class MspAgreement(models.Model):
             )
         months = periods.CYCLE_MONTHS[self.billing_cycle]
         share = billing.month_factor(date_from, date_to, self.anchor_day) / months
+        name = self.env._(
+            "Block of %(hours)s hours, %(period)s",
+            hours=self._msp_quantity_label(self.block_hours),
+            period=self._period_label(date_from, date_to),
+        )
+        if split:
+            name = self.env._(
+                "%(block)s: %(math)s",
+                block=name,
+                math=self._msp_block_math(price, date_from, date_to),
+            )
         return {
             "product_id": product.id,
-            "name": self.env._(
-                "Block of %(hours)s hours, %(period)s",
-                hours=self._msp_quantity_label(self.block_hours),
-                period=self._period_label(date_from, date_to),
-            ),
+            "name": name,
             "quantity": 1.0,
-            "price_unit": self.currency_id.round(self.block_price * share),
+            "price_unit": self.currency_id.round(price * share),
             "start_date": date_from,
             "end_date": date_to,
             "msp_line_kind": "block",
+            "msp_billed_quantity": 1.0,
+            "msp_unit_price": price,
+        }
+
+    def _msp_block_math(self, price, date_from, date_to):
+        """'650.00 × 17/31 days' (monthly), '900.00 / 3 months × 1 month +
+        14/31 days' (a block priced per quarter), in the context's language."""
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        amount = self._msp_amount_label(price)
+        if months > 1:
+            amount = self.env._(
+                "%(price)s / %(months)s months", price=amount, months=months
+            )
+        return amount + self._msp_factor_label(date_from, date_to)
+
+    def _prepare_price_settlement_vals(
+        self, component, date_from, date_to, steps, current, billed
+    ):
+        """The lines that re-price the days of [date_from, date_to] billed of
+        the fixed fee or the block (``component``) at another price than the
+        price ``steps`` give for that day (``current`` without a log);
+        ``billed``: (start, end, quantity, price) of its live lines. Days
+        not billed are not billed here (a suspended period stays unbilled)."""
+        self.ensure_one()
+
+        def billed_on(day):
+            return [
+                (part[2], part.price) for part in billed if part[0] <= day <= part[1]
+            ]
+
+        def due(day):
+            quantity = round(sum(q for q, _p in billed_on(day)), 6)
+            return quantity, billing.price_at(steps, day, current)
+
+        breakpoints = {d for d, _p in (steps or [])[1:]}
+        for start, end, _q in billed:
+            breakpoints |= {start, end + timedelta(days=1)}
+        months = periods.CYCLE_MONTHS[self.billing_cycle]
+        lines = []
+        part_from = date_from
+        while part_from <= date_to:  # one period at a time
+            part_to = min(
+                periods.period_bounds(part_from, months, self.anchor_day)[1], date_to
+            )
+            for seg_from, seg_to, quantity, price, old_price in billing.settle_segments(
+                part_from, part_to, due, billed_on, breakpoints
+            ):
+                if old_price is not None:
+                    lines.append(
+                        self._prepare_price_change_vals(
+                            component, seg_from, seg_to, quantity, price, old_price
+                        )
+                    )
+            part_from = part_to + timedelta(days=1)
+        return lines
+
+    def _prepare_price_change_vals(
+        self, component, date_from, date_to, quantity, price, old_price
+    ):
+        """A line moving the fixed fee or the block (``component``) billed over
+        [date_from, date_to] at ``old_price`` to ``price``: "Fixed fee change
+        from 15 Mar, 15–31 Mar 2026: 100.00 → 120.00 × 17/31 days"."""
+        factor = billing.month_factor(date_from, date_to, self.anchor_day)
+        if component == "fee":
+            product = self.fee_product_id
+            detail = self.env._(
+                "Fixed fee change from %(day)s, %(period)s: %(old)s → %(new)s%(math)s",
+                day=self._msp_day_label(date_from),
+                period=self._period_label(date_from, date_to),
+                old=self._msp_amount_label(old_price),
+                new=self._msp_amount_label(price),
+                math=self._msp_factor_label(date_from, date_to),
+            )
+            line_quantity, price_unit = self._msp_quantity_price(
+                quantity, factor, price - old_price
+            )
+            name = self._msp_line_name(product.display_name, detail)
+        else:
+            product = self._msp_block_product()
+            months = periods.CYCLE_MONTHS[self.billing_cycle]
+            name = self.env._(
+                "Block price change from %(day)s, %(period)s: %(old)s → "
+                "%(new)s%(math)s",
+                day=self._msp_day_label(date_from),
+                period=self._period_label(date_from, date_to),
+                old=self._msp_amount_label(old_price),
+                new=self._msp_amount_label(price),
+                math=(
+                    self.env._(" / %(months)s months", months=months)
+                    if months > 1
+                    else ""
+                )
+                + self._msp_factor_label(date_from, date_to),
+            )
+            line_quantity = quantity
+            price_unit = self.currency_id.round((price - old_price) * factor / months)
+        return {
+            "product_id": product.id,
+            "name": name,
+            "quantity": line_quantity,
+            "price_unit": price_unit,
+            "start_date": date_from,
+            "end_date": date_to,
+            "msp_line_kind": component,
+            "msp_billed_quantity": quantity,
+            "msp_unit_price": price,
+            "msp_price_from": old_price,
+            "msp_price_change": True,
         }
 
     # ------------------------------------------------------------------
@@ -808,3 +1043,11 @@ class MspAgreement(models.Model):
             )
             result += [line for line_key, line in keyed if line_key == key]
         return [dict(line, sequence=i) for i, line in enumerate(result, 1)]
+
+
+def _group_by_value(mapping):
+    """{value: [keys]} of a mapping."""
+    groups = defaultdict(list)
+    for key, value in mapping.items():
+        groups[value].append(key)
+    return groups

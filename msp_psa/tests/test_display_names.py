@@ -44,6 +44,8 @@ class TestDisplayNames(TransactionCase):
         )
         contoso = self.env.ref("msp_psa.agreement_contoso_demo")
         contoso.action_preview_invoice()
+        # A price change dated ahead (the demo logs the initial prices).
+        contoso.set_fee(contoso.fixed_fee + 10, date="2031-01-01", note="Escalation")
         report = self.env["msp.revenue.report"].create(
             {"date": fields.Date.context_today(self.env.user)}
         )

@@ -167,3 +167,111 @@ def fmt_percent(share):
 def fmt_day(day, locale="en_US"):
     """17 Jan ('17 janv.' in French)."""
     return format_date(day, "d MMM", locale=locale)
+
+
+class BilledPart(tuple):
+    """(start, end, quantity) of what an invoice line billed, with the
+    monthly ``price`` it billed it at (an attribute: it compares and unpacks
+    as the 3-tuple it always was)."""
+
+    def __new__(cls, start, end, quantity, price):
+        part = super().__new__(cls, (start, end, quantity))
+        part.price = price
+        return part
+
+    def __reduce__(self):
+        return (BilledPart, (*self, self.price))
+
+
+def price_steps(entries):
+    """A dated price log as a step function: ``entries`` are (date, old price,
+    new price, is initial) in date and id order; returns sorted [(date,
+    price)], the last entry of a date winning, led by the price in force
+    before the first entry (its old price; an initial entry's own price), so
+    that ``step_value`` answers for any day. Empty when there is no entry."""
+    steps = []
+    for day, old, new, initial in entries:
+        if not steps:
+            steps.append((None, new if initial else old))
+        if steps[-1][0] == day:
+            steps[-1] = (day, new)
+        else:
+            steps.append((day, new))
+    return steps
+
+
+def price_at(steps, day, default=0.0):
+    """The price a step function of ``price_steps`` gives on ``day`` (``default``
+    without any step)."""
+    if not steps:
+        return default
+    return step_value(steps[1:], day, default=steps[0][1])
+
+
+def settle_segments(date_from, date_to, due, billed, breakpoints):
+    """What brings what was billed over [date_from, date_to] to what is due,
+    as merged segments (start, end, quantity, price, old price).
+
+    ``due(day)`` is (quantity, monthly price); ``billed(day)`` the list of
+    (quantity, price) of what was billed of that day; both can only change on
+    one of ``breakpoints``. A segment with ``old price`` None bills
+    ``quantity`` units at ``price`` (negative: a credit); otherwise it moves
+    ``quantity`` units billed at ``old price`` to ``price`` (a price change).
+    On a day billed at one price: the units kept are re-priced and the units
+    added are billed at the new price, the units removed credited at the price
+    they were billed at (so a removal credits exactly what was billed).
+    """
+    cuts = sorted({date_from} | {d for d in breakpoints if date_from < d <= date_to})
+    segments, open_ = [], {}
+    for i, start in enumerate(cuts):
+        end = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else date_to
+        for key in _settle_day(due(start), billed(start)):
+            idx = open_.get(key)
+            if idx is not None and segments[idx][1] + timedelta(days=1) == start:
+                segments[idx] = (segments[idx][0], end, *key)
+            else:
+                open_[key] = len(segments)
+                segments.append((start, end, *key))
+    return sorted(segments, key=lambda s: (s[0], s[4] is not None))
+
+
+def _settle_day(due, billed):
+    """The (quantity, price, old price) moves of one day: see settle_segments."""
+    quantity, price = due
+    by_price = {}
+    for billed_quantity, billed_price in billed:
+        by_price[billed_price] = by_price.get(billed_price, 0.0) + billed_quantity
+    by_price = {p: round(q, 6) for p, q in by_price.items() if round(q, 6)}
+    total = round(sum(by_price.values()), 6)
+    diff = round(quantity - total, 6)
+    moves = []
+    others = {p: q for p, q in by_price.items() if p != price}
+    if len(by_price) == 1 and others and diff < 0:
+        # Fewer units at a new price: credit the removed ones as billed,
+        # re-price the ones kept.
+        ((old_price, _billed_quantity),) = others.items()
+        moves.append((diff, old_price, None))
+        if quantity:
+            moves.append((round(quantity, 6), price, old_price))
+        return moves
+    for old_price, billed_quantity in sorted(others.items()):
+        moves.append((billed_quantity, price, old_price))
+    if diff:
+        moves.append((diff, price, None))
+    return moves
+
+
+def price_pieces(steps, date_from, date_to, default=0.0):
+    """[date_from, date_to] cut where the price of ``steps`` (see
+    ``price_steps``) changes: [(start, end, price)]."""
+    cuts = [date_from] + [d for d, _p in (steps or [])[1:] if date_from < d <= date_to]
+    cuts = sorted(set(cuts))
+    pieces = []
+    for i, start in enumerate(cuts):
+        end = cuts[i + 1] - timedelta(days=1) if i + 1 < len(cuts) else date_to
+        price = price_at(steps, start, default)
+        if pieces and pieces[-1][2] == price:
+            pieces[-1] = (pieces[-1][0], end, price)
+        else:
+            pieces.append((start, end, price))
+    return pieces

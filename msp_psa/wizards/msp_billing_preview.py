@@ -80,6 +80,7 @@ class MspBillingPreview(models.TransientModel):
                     "product_id": line.get("product_id"),
                     "quantity": line.get("quantity", 0.0),
                     "price_unit": line.get("price_unit", 0.0),
+                    "monthly_price": line.get("msp_unit_price", 0.0),
                     "start_date": line.get("start_date"),
                     "end_date": line.get("end_date"),
                 }

@@ -24,6 +24,11 @@ class MspBillingPreviewLine(models.TransientModel):
     product_id = fields.Many2one("product.product")
     quantity = fields.Float(digits="Product Unit of Measure")
     price_unit = fields.Float(string="Unit Price", digits="Product Price")
+    monthly_price = fields.Float(
+        digits="Product Price",
+        help="The monthly price the line bills (the price in force on its days; "
+        "of a price change, the new price).",
+    )
     subtotal = fields.Monetary(compute="_compute_subtotal")
     start_date = fields.Date()
     end_date = fields.Date()
