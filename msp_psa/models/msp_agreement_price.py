@@ -83,7 +83,8 @@ class MspAgreementPrice(models.Model):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        """Log prices: each of ``vals_list`` gives ``component``, the
+        """Log prices (the system's: callers check the user's rights, then
+        create with ``sudo()``): each of ``vals_list`` gives ``component``, the
         ``agreement_id`` (or the ``addition_id`` of an addition's price),
         ``date`` (default: the agreement's next period not billed yet),
         ``price_new``, ``source`` and ``note``. Fills ``price_old`` from the log,
@@ -199,7 +200,10 @@ class MspAgreementPrice(models.Model):
             self.env[model].sudo().browse(ids).with_context(msp_price_sync=True).write(
                 {fname: price}
             )
-        self.filtered(lambda e: e.pending and e.date <= today).write({"pending": False})
+        # sudo: the log's own bookkeeping (nobody writes the log)
+        self.sudo().filtered(lambda e: e.pending and e.date <= today).write(
+            {"pending": False}
+        )
 
     @api.model
     def _cron_apply_prices(self):

@@ -515,7 +515,8 @@ class TestPriceHistory(MspPsaCommon):
     def test_interface_and_bad_input(self):
         agreement = self._agreement(fixed_fee=100.0)
         seats = self._create_addition(agreement, quantity=10, price_unit=30.0)
-        entries = self.Price.create(
+        # The interface of escalations and change orders (the system's).
+        entries = self.Price.sudo().create(
             [
                 {
                     "agreement_id": agreement.id,
