@@ -11,12 +11,11 @@ from .msp_agreement_pricing import PRICE_NOTE_LENGTH, PRICE_SOURCES
 
 
 class MspAgreementAddition(models.Model):
-    _inherit = "msp.agreement.addition"
+    _inherit = "msp.agreement.addition"  # pylint: disable=consider-merging-classes-inherited
 
     price_history_ids = fields.One2many(
         "msp.agreement.price",
         "addition_id",
-        string="Price History",
         readonly=True,
     )
 

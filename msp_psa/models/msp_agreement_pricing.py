@@ -14,12 +14,11 @@ PRICE_SOURCES = ("manual", "escalation", "change", "api")
 
 
 class MspAgreement(models.Model):
-    _inherit = "msp.agreement"
+    _inherit = "msp.agreement"  # pylint: disable=consider-merging-classes-inherited
 
     price_history_ids = fields.One2many(
         "msp.agreement.price",
         "agreement_id",
-        string="Price History",
         readonly=True,
     )
     fee_settle_from = fields.Date(

@@ -1,5 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import importlib.util
+import os
 import xmlrpc.client
 from datetime import date
 
@@ -570,6 +572,75 @@ class TestPriceHistory(MspPsaCommon):
             self.Price.with_user(self.msp_manager).create(
                 [{"component": "fee", "agreement_id": agreement.id, "price_new": 1.0}]
             )
+
+    # ------------------------------------------------------------------
+    # The migration: the history as the invoices billed it
+    # ------------------------------------------------------------------
+    def test_migration_logs_the_billed_prices(self):
+        agreement = self._agreement(fixed_fee=100.0, billing_model="per_user")
+        seats = self._create_addition(agreement, quantity=10, price_unit=25.0)
+        agreement.action_activate()
+        cr = self.env.cr
+
+        def before_history(price):
+            # As before 18.0.1.3.0: a price without a log, changed in place.
+            self.env.flush_all()
+            cr.execute(
+                "DELETE FROM msp_agreement_price WHERE agreement_id = %s",
+                [agreement.id],
+            )
+            cr.execute(
+                "UPDATE msp_agreement_addition SET price_unit = %s WHERE id = %s",
+                [price, seats.id],
+            )
+            self.env.invalidate_all()
+
+        before_history(25.0)
+        self._run(agreement, "2026-01-01")
+        before_history(30.0)
+        self._run(agreement, "2026-02-01")
+        before_history(35.0)  # typed in on 10 Feb, for March
+        cr.execute(
+            "UPDATE account_move_line SET msp_billed_quantity = NULL, "
+            "msp_unit_price = NULL WHERE msp_agreement_id = %s "
+            "AND msp_line_kind = 'fee'",
+            [agreement.id],
+        )
+        path = os.path.join(
+            os.path.dirname(__file__), "..", "migrations", "18.0.1.3.0", "post-price.py"
+        )
+        spec = importlib.util.spec_from_file_location("msp_psa_post_price", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(cr, "18.0.1.2.0")
+        migration.migrate(cr, "18.0.1.2.0")  # run twice: logged once
+        self.env.invalidate_all()
+        self.assertEqual(
+            self._log(agreement),
+            [
+                ("2026-01-01", "fee", 0.0, 100.0, "initial", False),
+                ("2026-01-01", "addition", 0.0, 25.0, "initial", False),
+                ("2026-02-01", "addition", 25.0, 30.0, "initial", False),
+                ("2026-03-01", "addition", 30.0, 35.0, "initial", False),
+            ],
+        )
+        fee_lines = self.env["account.move.line"].search(
+            [("msp_agreement_id", "=", agreement.id), ("msp_line_kind", "=", "fee")]
+        )
+        self.assertEqual(set(fee_lines.mapped("msp_unit_price")), {100.0})
+        self.assertEqual(set(fee_lines.mapped("msp_billed_quantity")), {1.0})
+        # Two users back-dated into February: at February's own 30.00.
+        with freeze_time("2026-02-20"):
+            seats.set_quantity(12, date="2026-02-15")
+        march = self._run(agreement, "2026-03-01")
+        self.assertEqual(
+            [line[:3] for line in self._lines(march)],
+            [
+                ("2 added 15 Feb, 15–28 Feb 2026: 2 × 30.00 × 14/28 days", 1.0, 30.0),
+                ("1–31 Mar 2026: 100.00", 1.0, 100.0),
+                ("1–31 Mar 2026: 12 × 35.00", 12.0, 35.0),
+            ],
+        )
 
 
 @tagged("post_install", "-at_install")
