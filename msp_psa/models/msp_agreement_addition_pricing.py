@@ -47,39 +47,43 @@ class MspAgreementAddition(models.Model):
         if typed:
             # A price typed in (form or RPC), or the new product's: from the
             # next period not billed yet; earlier periods are not re-priced.
-            for addition in self:
-                addition._msp_log_price(
-                    addition.price_unit, None, False, "manual", olds[addition.id]
-                )
+            self._msp_log_price(
+                {addition: addition.price_unit for addition in self},
+                None,
+                False,
+                "manual",
+                olds,
+            )
         return res
 
-    def _msp_log_price(self, price, day, note, source, old=None):
-        """Log ``price`` as the addition's unit price from ``day`` (default: its
-        agreement's next period not billed yet, not before the addition
-        starts), where it differs from the price the log gives that day."""
-        self.ensure_one()
-        date = day or max(self.agreement_id._msp_next_unbilled_start(), self.date_start)
-        log = self._read_price_steps().get(self.id)
-        before = billing.price_at(log, date, self.price_unit if old is None else old)
-        if not self.currency_id.compare_amounts(before, price):
-            return self.env["msp.agreement.price"]
-        return (
-            self.env["msp.agreement.price"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "addition_id": self.id,
-                        "component": "addition",
-                        "date": date,
-                        "price_old": before,
-                        "price_new": price,
-                        "source": source,
-                        "note": note,
-                    }
-                ]
+    def _msp_log_price(self, prices, day, note, source, olds=None):
+        """Log ``prices`` {addition: unit price} from ``day`` (default: each
+        one's agreement's next period not billed yet, not before the addition
+        starts), where it differs from the price the log gives that day;
+        ``olds`` {addition id: price before an edit} stand for an empty log.
+        One read of the log and one create for them all."""
+        steps = self._read_price_steps()
+        vals_list = []
+        for addition, price in prices.items():
+            date = day or max(
+                addition.agreement_id._msp_next_unbilled_start(), addition.date_start
             )
-        )
+            current = (olds or {}).get(addition.id, addition.price_unit)
+            before = billing.price_at(steps.get(addition.id), date, current)
+            if not addition.currency_id.compare_amounts(before, price):
+                continue
+            vals_list.append(
+                {
+                    "addition_id": addition.id,
+                    "component": "addition",
+                    "date": date,
+                    "price_old": before,
+                    "price_new": price,
+                    "source": source,
+                    "note": note,
+                }
+            )
+        return self.env["msp.agreement.price"].sudo().create(vals_list)
 
     def _read_price_steps(self):
         """{addition id: [(date, price)]}: the unit price log of these
@@ -150,6 +154,7 @@ class MspAgreementAddition(models.Model):
                         start=addition.date_start,
                     )
                 )
-        for addition in self:
-            addition._msp_log_price(price, day, note or False, source)
+        self._msp_log_price(
+            {addition: price for addition in self}, day, note or False, source
+        )
         return True
