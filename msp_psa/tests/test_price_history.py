@@ -219,6 +219,12 @@ class TestPriceHistory(MspPsaCommon):
         with freeze_time("2026-01-20"):
             seats.set_price(35.0, date="2026-02-15", source="escalation")
             self.assertEqual(seats.price_unit, 30.0, "in force from 15 Feb")
+        with freeze_time("2026-02-01"):
+            action = agreement.action_preview_invoice()
+        preview = self.env["msp.billing.preview"].browse(action["res_id"])
+        products = preview.line_ids.filtered(lambda x: x.display_type == "product")
+        # The preview's price column: each line's monthly price.
+        self.assertEqual(products.mapped("monthly_price"), [30.0, 35.0])
         february = self._run(agreement, "2026-02-01")
         self.assertEqual(
             self._lines(february),
@@ -712,6 +718,18 @@ class TestPriceApi(HttpCase):
             self.assertIn(message, cm.exception.faultString)
         self.env.invalidate_all()
         self.assertEqual(len(self.seat.price_history_ids), 2)
+        # A plain write over RPC is logged as a manual change, from the next
+        # period not billed yet (the start: nothing is billed).
+        self._call(
+            "msp.agreement.addition", "write", [self.seat.ids, {"price_unit": 28}]
+        )
+        self.env.invalidate_all()
+        entry = self.seat.price_history_ids.sorted("id")[-1]
+        self.assertEqual(
+            (str(entry.date), entry.price_old, entry.price_new, entry.source),
+            ("2026-01-01", 27.5, 28.0, "manual"),
+        )
+        self.assertEqual(self.seat.price_unit, 28.0)
         self._call("msp.agreement", "set_fee", [self.agreement.ids, 50], {})
         self.env.invalidate_all()
         self.assertEqual(self.agreement.fixed_fee, 50.0)
