@@ -40,3 +40,6 @@ from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
 from . import resource_calendar_leaves
+from . import msp_agreement_change
+from . import msp_agreement_change_line
+from . import msp_agreement_changes
