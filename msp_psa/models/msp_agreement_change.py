@@ -453,9 +453,8 @@ class MspAgreementChange(models.Model):
                     "product_id": line.product_id.id,
                     "quantity": line.quantity,
                     "date_start": day,
+                    "price_unit": line.price_unit,
                 }
-                if line.price_set:
-                    vals["price_unit"] = line.price_unit
                 Addition.create(vals)
             elif line.action == "remove":
                 addition.write({"date_end": day - timedelta(days=1)})
@@ -618,6 +617,10 @@ class MspAgreementChange(models.Model):
             name = validate.to_text(
                 name, self.env._("Your name"), max_length=SIGNER_NAME_LENGTH
             )
+            if not signature:
+                raise validate.InputError(
+                    self.env._("Your signature is missing: sign in the box first.")
+                )
             signature = validate.to_text(signature, self.env._("Your signature"))
         self._check_can_accept(("sent",))
         self.write(

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import formatLang
 
 from ..tools import billing
 
@@ -144,12 +145,19 @@ class MspAgreementChangeLine(models.Model):
             return agreement._msp_amount_label(amount) if agreement else str(amount)
 
         def money_cur(amount):
-            return f"{money(amount)} {currency.name}"
+            return formatLang(env, amount, currency_obj=currency)
+
+        def count(quantity):
+            return (
+                agreement._msp_quantity_label(quantity)
+                if agreement
+                else billing.fmt_quantity(quantity)
+            )
 
         if self.action == "add":
             return env._(
                 "Add %(quantity)s × %(product)s at %(price)s a month",
-                quantity=billing.fmt_quantity(self.quantity),
+                quantity=count(self.quantity),
                 product=product,
                 price=money_cur(self.price_unit),
             )
@@ -159,8 +167,8 @@ class MspAgreementChangeLine(models.Model):
             return env._(
                 "%(product)s: quantity %(before)s → %(after)s",
                 product=product,
-                before=billing.fmt_quantity(self.quantity_before),
-                after=billing.fmt_quantity(self.quantity),
+                before=count(self.quantity_before),
+                after=count(self.quantity),
             )
         if self.action == "price":
             return env._(
