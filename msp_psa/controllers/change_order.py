@@ -105,8 +105,9 @@ class MspAgreementChangePortal(CustomerPortal):
         reason = post.get("decline_reason")
         try:
             with request.env.cr.savepoint():
+                # a missing or non-text reason is refused as an empty one
                 change_sudo.with_context(lang=request.env.lang)._msp_decline(
-                    reason if isinstance(reason, str) else None
+                    reason if isinstance(reason, str) else ""
                 )
         except UserError as error:
             return request.redirect(

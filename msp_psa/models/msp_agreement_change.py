@@ -195,9 +195,10 @@ class MspAgreementChange(models.Model):
             )
 
     def _compute_access_url(self):
-        super()._compute_access_url()
+        res = super()._compute_access_url()
         for change in self:
             change.access_url = f"/my/agreements/changes/{change.id}"
+        return res
 
     def _get_report_base_filename(self):
         self.ensure_one()
@@ -318,10 +319,8 @@ class MspAgreementChange(models.Model):
         ``_msp_simulate_impact``)."""
         for change in self.filtered(lambda c: c.state in ("draft", "sent")):
             values = change.sudo()._msp_simulate_impact()
-            # context: the lines' own hooks must not refresh again
-            super(
-                MspAgreementChange, change.with_context(msp_change_impact=True)
-            ).write(values)
+            # no impact term among them: written as they are
+            change.sudo().write(values)
 
     def _msp_impact_invoice_date(self):
         """The date of the invoice that first bills the change: the agreement's

@@ -10,7 +10,7 @@ HISTORY_STATES = ("accepted", "applied", "declined", "expired")
 
 
 class MspAgreement(models.Model):
-    _inherit = "msp.agreement"
+    _inherit = "msp.agreement"  # pylint: disable=consider-merging-classes-inherited
 
     change_ids = fields.One2many(
         "msp.agreement.change", "agreement_id", string="Change Orders", readonly=True

@@ -545,7 +545,9 @@ class TestChangeOrderPortal(HttpCase):
         result = self._accept(self.change_a, name="  ")
         self.assertEqual(result, {"error": "Your name is empty."})
         result = self._accept(self.change_a, signature=None)
-        self.assertEqual(result, {"error": "Your signature is missing: sign in the box first."})
+        self.assertEqual(
+            result, {"error": "Your signature is missing: sign in the box first."}
+        )
         self.env.invalidate_all()
         self.assertEqual(self.change_a.state, "sent")
         token = self._csrf(self.change_a.access_url)
