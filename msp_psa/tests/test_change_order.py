@@ -159,6 +159,18 @@ class TestChangeOrder(MspPsaCommon):
             change.action_send()
             self.assertEqual(change.state, "sent")
             self.assertTrue(change.access_token)
+            # mailed to the client with the link to its portal page
+            message = change.message_ids.filtered(
+                lambda m: m.message_type == "comment"
+            )[:1]
+            self.assertEqual(message.partner_ids, self.client)
+            self.assertIn(change.name, message.subject)
+            self.assertIn(
+                f"/my/agreements/changes/{change.id}?access_token="
+                f"{change.access_token}",
+                message.body,
+            )
+            self.assertIn("Per-User Support: quantity 10 → 13", message.body)
             change._msp_accept_signed("Ana Acme", SIGNATURE)
             # effective on the 15th: accepted, not applied yet
             self.assertEqual(change.state, "accepted")
@@ -211,6 +223,9 @@ class TestChangeOrder(MspPsaCommon):
             lambda x: str(x.start_date) == "2026-02-15"
         )
         self.assertEqual(credit.price_subtotal, -50.0)
+        self.assertIn(
+            "4 removed 15 Feb, 15–28 Feb 2026: -4 × 25.00 × 14/28 days", credit.name
+        )
         with self.assertRaisesMsg(UserError, "was applied already"):
             change.accept_on_behalf("again")
         self.assertEqual(change._msp_apply(), self.Change)
