@@ -459,7 +459,11 @@ class MspAgreementChange(models.Model):
                 addition.write({"date_end": day - timedelta(days=1)})
             elif line.action == "quantity":
                 if day <= today:
-                    addition.set_quantity(line.quantity, date=day)
+                    addition.set_quantity(
+                        line.quantity,
+                        date=day,
+                        note=self.env._("Change order %(name)s", name=self.name),
+                    )
                 else:
                     self._msp_simulate_future_quantity(addition, line.quantity, day)
             elif line.action == "price":

@@ -186,6 +186,10 @@ class TestChangeOrder(MspPsaCommon):
         self.assertEqual(seats.quantity, 13)
         self.assertEqual(self._history(seats)[-1], ("2026-02-15", 10.0, 13.0, "api"))
         self.assertEqual(len(self._history(seats)), 2)
+        self.assertEqual(
+            seats.quantity_history_ids.sorted("id")[-1].note,
+            f"Change order {change.name}",
+        )
         move = self._run(agreement, "2026-03-01")
         self.assertEqual(move.move_type, "out_invoice")
         self.assertEqual(move.amount_untaxed, 350.0 + change.impact_amount)
