@@ -59,6 +59,11 @@
         "wizards/msp_revenue_report_views.xml",
         "wizards/msp_leakage_wizard_views.xml",
         "views/msp_agreement_price_views.xml",
+        "security/msp_agreement_change_security.xml",
+        "report/msp_agreement_change_report.xml",
+        "data/msp_agreement_change_data.xml",
+        "views/msp_agreement_change_views.xml",
+        "views/msp_agreement_change_portal_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -77,5 +82,6 @@
         "demo/msp_revenue_demo.xml",
         "demo/msp_psa_portal_demo.xml",
         "demo/msp_dispatch_demo.xml",
+        "demo/msp_agreement_change_demo.xml",
     ],
 }

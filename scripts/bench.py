@@ -27,6 +27,14 @@ on the same machine, the cost no Odoo billing engine can go under.
                     Q queries/suggestion; utilisation T × 12 months:
                     capacity rebuilt in A s, report read in B s
 
+- change: N agreements of the comparable shape with a change order each
+  (3 more seats from DAY): times their creation, each one's price impact
+  prepared by the billing engine in a rolled-back savepoint, then the nightly
+  apply of them all, accepted (run twice: each applied once). One line:
+
+    bench change: N change orders, X ms/change created (impact),
+                  Q queries/change; applied in Y ms/change, R queries/change
+
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
        [--technicians 50] [--open-tickets 2000]
 """
@@ -460,6 +468,85 @@ def bench_dispatch(db, technicians, open_tickets, rounds=10):
     )
 
 
+def bench_change(db, n):
+    """N agreements (the comparable shape), one change order each (3 more of
+    the first addition from DAY): times creating them (each one's price
+    impact simulated by the billing engine in a savepoint rolled back), then
+    the nightly apply of them all, accepted; checks each applied once. One
+    line:
+
+        bench change: N change orders, X ms/change created (impact),
+                      Q queries/change; applied in Y ms/change, R queries/change
+    """
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = make_company(env, f"Bench change {int(time.time())}")
+        cr.commit()
+        print(f"[bench] change: building {n} agreements...", file=sys.stderr)
+        agreements = make_data(env, company, n, "comparable")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+        Change = env["msp.agreement.change"]
+        firsts = {a.id: a.addition_ids[:1] for a in agreements.with_env(env)}
+        print(f"[bench] change: creating {n} change orders...", file=sys.stderr)
+        queries = cr.sql_log_count
+        started = time.perf_counter()
+        changes = Change
+        for start in range(0, n, 200):
+            changes |= Change.create(
+                [
+                    {
+                        "agreement_id": agreement_id,
+                        "date_effective": DAY,
+                        "line_ids": [
+                            Command.create(
+                                {
+                                    "action": "quantity",
+                                    "addition_id": addition.id,
+                                    "quantity": addition.quantity + 3,
+                                }
+                            )
+                        ],
+                    }
+                    for agreement_id, addition in list(firsts.items())[
+                        start : start + 200
+                    ]
+                ]
+            )
+        create_s = time.perf_counter() - started
+        create_q = cr.sql_log_count - queries
+        assert all(c.impact_amount > 0 for c in changes), "an impact is missing"
+        changes.write({"state": "accepted"})
+        cr.commit()
+        queries = cr.sql_log_count
+        started = time.perf_counter()
+        Change._cron_apply_due()
+        Change._cron_apply_due()  # again: applies nothing
+        apply_s = time.perf_counter() - started
+        apply_q = cr.sql_log_count - queries
+        cr.commit()
+        cr.execute(
+            "SELECT count(*) FROM msp_agreement_change WHERE id = ANY(%s) "
+            "AND state = 'applied'",
+            [changes.ids],
+        )
+        applied = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM msp_agreement_addition_quantity "
+            "WHERE addition_id = ANY(%s) AND date = %s",
+            [[a.id for a in firsts.values()], DAY],
+        )
+        logged = cr.fetchone()[0]
+    assert applied == n, f"{applied} change orders applied of {n}"
+    assert logged == n, f"{logged} quantity changes logged for {n} change orders"
+    print(
+        f"bench change: {n} change orders, {create_s * 1000 / n:.1f} ms/change "
+        f"created (impact), {create_q / n:.1f} queries/change; applied in "
+        f"{apply_s * 1000 / n:.1f} ms/change, {apply_q / n:.1f} queries/change",
+        flush=True,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", "10000")))
@@ -481,6 +568,8 @@ def main():
     for shape in shapes:
         if shape == "dispatch":
             bench_dispatch(args.db, args.technicians, args.open_tickets)
+        elif shape == "change":
+            bench_change(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

@@ -43,3 +43,6 @@ from . import resource_calendar_leaves
 from . import msp_agreement_price
 from . import msp_agreement_pricing
 from . import msp_agreement_addition_pricing
+from . import msp_agreement_change
+from . import msp_agreement_change_line
+from . import msp_agreement_changes

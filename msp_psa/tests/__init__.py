@@ -33,3 +33,5 @@ from . import test_time_decision
 from . import test_ui_tour
 from . import test_validate
 from . import test_view_polish
+from . import test_change_order
+from . import test_change_order_tour
