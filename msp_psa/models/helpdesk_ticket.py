@@ -612,7 +612,10 @@ class HelpdeskTicket(models.Model):
                             (
                                 "msp_sla_escalation_ids",
                                 "any",
-                                [("state", "=", "planned"), ("date_due", ">", date_from)],
+                                [
+                                    ("state", "=", "planned"),
+                                    ("date_due", ">", date_from),
+                                ],
                             ),
                         ],
                     ]

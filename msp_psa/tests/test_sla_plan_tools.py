@@ -31,7 +31,10 @@ def calendar_fetch(hours=(9, 17), days=range(5), holidays=(), reads=None):
                     pieces = [
                         piece
                         for begin, stop in pieces
-                        for piece in ((begin, min(stop, off_start)), (max(begin, off_end), stop))
+                        for piece in (
+                            (begin, min(stop, off_start)),
+                            (max(begin, off_end), stop),
+                        )
                         if piece[0] < piece[1]
                     ]
                 intervals += [
@@ -56,7 +59,9 @@ class TestSlaPlanTools(BaseCase):
     def test_weekend(self):
         clock = self.clock(calendar_fetch())
         # Friday 16:00: one hour on Friday, the next on Monday
-        self.assertEqual(clock.plan(dt("2026-03-06 16:00"), 120), dt("2026-03-09 10:00"))
+        self.assertEqual(
+            clock.plan(dt("2026-03-06 16:00"), 120), dt("2026-03-09 10:00")
+        )
         self.assertEqual(
             clock.minutes(dt("2026-03-06 16:00"), dt("2026-03-09 10:00")), 120.0
         )
@@ -64,20 +69,26 @@ class TestSlaPlanTools(BaseCase):
         self.assertEqual(clock.plan(dt("2026-03-07 12:00"), 0), dt("2026-03-09 09:00"))
         self.assertEqual(clock.plan(dt("2026-03-07 12:00"), -5), dt("2026-03-09 09:00"))
         # a deadline at the end of a day is that day's 17:00, not the next 9:00
-        self.assertEqual(clock.plan(dt("2026-03-06 09:00"), 480), dt("2026-03-06 17:00"))
+        self.assertEqual(
+            clock.plan(dt("2026-03-06 09:00"), 480), dt("2026-03-06 17:00")
+        )
         self.assertEqual(clock.loads, 1)
 
     def test_holiday(self):
         holiday = (dt("2026-03-09 00:00"), dt("2026-03-10 00:00"))  # Monday
         clock = self.clock(calendar_fetch(holidays=[holiday]))
-        self.assertEqual(clock.plan(dt("2026-03-06 16:00"), 120), dt("2026-03-10 10:00"))
+        self.assertEqual(
+            clock.plan(dt("2026-03-06 16:00"), 120), dt("2026-03-10 10:00")
+        )
         self.assertEqual(
             clock.minutes(dt("2026-03-06 16:00"), dt("2026-03-10 10:00")), 120.0
         )
         # half a day off: Wednesday morning
         half = (dt("2026-03-11 00:00"), dt("2026-03-11 13:00"))
         clock = self.clock(calendar_fetch(holidays=[half]))
-        self.assertEqual(clock.plan(dt("2026-03-10 16:00"), 120), dt("2026-03-11 14:00"))
+        self.assertEqual(
+            clock.plan(dt("2026-03-10 16:00"), 120), dt("2026-03-11 14:00")
+        )
 
     def test_pause_across_a_weekend(self):
         clock = self.clock(calendar_fetch())
@@ -110,9 +121,7 @@ class TestSlaPlanTools(BaseCase):
         self.assertEqual(clock.plan(start, 30 * 60), dt("2026-03-09 04:00"))
         self.assertEqual(clock.minutes(start, dt("2026-03-09 04:00")), 1800.0)
         # across the 14-day steps of plan_hours: still wall-clock time
-        self.assertEqual(
-            clock.plan(start, 20 * 24 * 60), start + timedelta(days=20)
-        )
+        self.assertEqual(clock.plan(start, 20 * 24 * 60), start + timedelta(days=20))
         self.assertEqual(
             sla.wall_clock().plan(start, 20 * 24 * 60), start + timedelta(days=20)
         )
@@ -139,7 +148,9 @@ class TestSlaPlanTools(BaseCase):
             calendar_fetch(reads=reads), "2026-03-02 00:00", "2026-03-03 00:00"
         )
         # 40 h from Monday 9:00 ends Friday 17:00, beyond the first window
-        self.assertEqual(clock.plan(dt("2026-03-02 09:00"), 2400), dt("2026-03-06 17:00"))
+        self.assertEqual(
+            clock.plan(dt("2026-03-02 09:00"), 2400), dt("2026-03-06 17:00")
+        )
         self.assertEqual(len(reads), 2)
         self.assertEqual(reads[1][0], dt("2026-03-02 00:00"))
         self.assertGreaterEqual(reads[1][1], dt("2026-03-06 17:00"))
@@ -198,4 +209,15 @@ class TestSlaPlanTools(BaseCase):
                 datetime(2026, 3, 2, 9, 0, 1),
             ),
             0.02,
+        )
+        # an interval across a 14-day step counts as two pieces, as in
+        # plan_hours: the hours left after them decide between the evening's
+        # end and the next morning's start
+        clock = self.clock(
+            calendar_fetch(hours=(6.1, 21.6), days=range(7)),
+            "2026-03-04 00:00",
+            "2026-04-30 00:00",
+        )
+        self.assertEqual(
+            clock.plan(dt("2026-03-04 14:59"), 18067), dt("2026-03-24 06:06")
         )

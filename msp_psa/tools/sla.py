@@ -55,7 +55,7 @@ PLAN_STEPS = 100
 PLAN_HORIZON = PLAN_STEP * PLAN_STEPS
 
 
-class OutOfWindow(Exception):  # noqa: N818 - a signal, not an error
+class OutOfWindow(Exception):
     """The figure needs work intervals beyond the window they were read for."""
 
 
