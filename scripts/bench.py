@@ -624,7 +624,7 @@ def bench_sla(db, n, create_size=1000):
         cr.commit()
     print(
         f"bench sla: {n} open tickets on 3 calendars + 24x7, cron first run "
-        f"{cron_s:.1f} s, {cron_s * 1000 / n:.2f} ms/ticket, {cron_q / n:.2f} "
+        f"{cron_s:.1f} s, {cron_s * 1000 / n:.2f} ms/ticket, {cron_q / n:.3f} "
         f"queries/ticket; create of {create_size} tickets: "
         f"{create_s * 1000 / create_size:.2f} ms/ticket, "
         f"{create_q / create_size:.2f} queries/ticket",
