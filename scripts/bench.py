@@ -36,6 +36,18 @@ on the same machine, the cost no Odoo billing engine can go under.
                   Q queries/change; applied in Y ms/change, R queries/change
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
+- sla: N open tickets (-n) over 3 calendars (office hours with public
+  holidays, a 38-hour week in Brussels, 8-20 Monday to Saturday) and 24×7,
+  one policy whose priorities run on them, clocks started over the last 20
+  days; a policy change marks them all due and the SLA cron's first pass
+  over them is timed (ms and queries per ticket), then one ``create`` of
+  1,000 tickets. Committed in a company of its own; one line:
+
+    bench sla: N open tickets on 3 calendars + 24x7, cron first run S s,
+               X ms/ticket, Q queries/ticket; create of 1000 tickets:
+               Y ms/ticket, R queries/ticket
+
+Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,sla] [--workers 2]
        [--technicians 50] [--open-tickets 2000]
 """
 
@@ -46,7 +58,7 @@ import resource
 import sys
 import time
 import traceback
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -543,8 +555,169 @@ def bench_change(db, n):
         f"bench change: {n} change orders, {create_s * 1000 / n:.1f} ms/change "
         f"created (impact), {create_q / n:.1f} queries/change; applied in "
         f"{apply_s * 1000 / n:.1f} ms/change, {apply_q / n:.1f} queries/change",
+def _bench_calendar(env, company, name, hours, days, tz="UTC"):
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "company_id": company.id,
+            "tz": tz,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"{name} {day} {hour_from}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "morning" if hour_from < 12 else "afternoon",
+                    }
+                )
+                for day in days
+                for hour_from, hour_to in hours
+            ],
+        }
+    )
+
+
+def bench_sla(db, n, create_size=1000):
+    """The SLA clock over N open tickets: the cron's first run after a policy
+    change, then one create of ``create_size`` tickets; committed."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = env["res.company"].create({"name": f"Bench sla {time.time()}"})
+        env.user.company_ids = [Command.link(company.id)]
+        env = env(
+            context=dict(
+                env.context, allowed_company_ids=[company.id], msp_no_dispatch_log=True
+            )
+        )
+        print(f"[bench] sla: building {n} open tickets...", file=sys.stderr, flush=True)
+        office = _bench_calendar(env, company, "Office", [(9, 17)], range(5))
+        brussels = _bench_calendar(
+            env,
+            company,
+            "Brussels 38 h",
+            [(8, 12), (13, 16.6)],
+            range(5),
+            tz="Europe/Brussels",
+        )
+        extended = _bench_calendar(env, company, "Extended", [(8, 20)], range(6))
+        now = datetime.now().replace(microsecond=0)
+        env["resource.calendar.leaves"].create(
+            [
+                {
+                    "name": f"Holiday {days}",
+                    "calendar_id": calendar.id,
+                    "company_id": company.id,
+                    "date_from": datetime.combine(
+                        (now + timedelta(days=days)).date(), datetime.min.time()
+                    ),
+                    "date_to": datetime.combine(
+                        (now + timedelta(days=days)).date(), datetime.max.time()
+                    ).replace(microsecond=0),
+                }
+                for calendar in (office, brussels, extended)
+                for days in (-9, 3)
+            ]
+        )
+        policy = env["msp.sla.policy"].create(
+            {
+                "name": "Bench SLA",
+                "company_id": company.id,
+                "calendar_id": office.id,
+                "line_ids": [
+                    Command.create(
+                        {"priority": "0", "response_hours": 8, "resolution_hours": 40}
+                    ),
+                    Command.create(
+                        {
+                            "priority": "1",
+                            "response_hours": 4,
+                            "resolution_hours": 16,
+                            "calendar_id": brussels.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "priority": "2",
+                            "response_hours": 2,
+                            "resolution_hours": 8,
+                            "calendar_id": extended.id,
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "priority": "3",
+                            "response_hours": 1,
+                            "resolution_hours": 4,
+                            "around_the_clock": True,
+                        }
+                    ),
+                ],
+            }
+        )
+        company.msp_sla_policy_id = policy
+        client = env["res.partner"].create({"name": "Bench SLA client"})
+        stage = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_new")
+
+        def vals(i, start):
+            return {
+                "name": f"Ticket {i}",
+                "description": "<p>Bench</p>",
+                "partner_id": client.id,
+                "company_id": company.id,
+                "stage_id": stage.id,
+                "priority": str(i % 4),
+                "msp_sla_start": start,
+            }
+
+        for first in range(0, n, 1000):
+            env["helpdesk.ticket"].create(
+                [
+                    vals(i, now - timedelta(minutes=(i * 7919) % (20 * 24 * 60)))
+                    for i in range(first, min(first + 1000, n))
+                ]
+            )
+            cr.commit()
+        # A policy change: every open ticket due for the cron.
+        policy.at_risk_percent = 70
+        cr.commit()
+        env.invalidate_all()
+        Ticket = env["helpdesk.ticket"]
+        due = [
+            ("msp_sla_next_check", "<=", fields_now()),
+            ("company_id", "=", company.id),
+        ]
+        assert Ticket.search_count(due) == n, "not every ticket is due"
+        print("[bench] sla: the cron's first run...", file=sys.stderr, flush=True)
+        started, queries = time.perf_counter(), cr.sql_log_count
+        while Ticket.search_count(due, limit=1):
+            Ticket._cron_msp_sla_check()
+            env.flush_all()
+            cr.commit()
+        cron_s, cron_q = time.perf_counter() - started, cr.sql_log_count - queries
+        print(
+            f"[bench] sla: one create of {create_size}...", file=sys.stderr, flush=True
+        )
+        env.invalidate_all()
+        started, queries = time.perf_counter(), cr.sql_log_count
+        Ticket.create([vals(n + i, now) for i in range(create_size)])
+        env.flush_all()
+        create_s, create_q = time.perf_counter() - started, cr.sql_log_count - queries
+        cr.commit()
+    print(
+        f"bench sla: {n} open tickets on 3 calendars + 24x7, cron first run "
+        f"{cron_s:.1f} s, {cron_s * 1000 / n:.2f} ms/ticket, {cron_q / n:.3f} "
+        f"queries/ticket; create of {create_size} tickets: "
+        f"{create_s * 1000 / create_size:.2f} ms/ticket, "
+        f"{create_q / create_size:.2f} queries/ticket",
         flush=True,
     )
+
+
+def fields_now():
+    return datetime.now().replace(microsecond=0)
 
 
 def main():
@@ -570,12 +743,17 @@ def main():
             bench_dispatch(args.db, args.technicians, args.open_tickets)
         elif shape == "change":
             bench_change(args.db, args.n)
+        elif shape == "sla":
+            bench_sla(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:
         floor(args.db, min(args.n, 1000))
     if args.workers > 1:
+        # Only the billing shapes asked for run again with several workers.
         for shape in args.workers_shapes.split(","):
+            if shape not in shapes:
+                continue
             bench(args.db, f"{shape}-{args.workers}w", args.n, args.workers)
 
 

@@ -219,25 +219,47 @@ class HelpdeskTicket(models.Model):
         "msp_sla_paused",
     )
     def _compute_msp_sla_remaining_hours(self):
-        Policy = self.env["msp.sla.policy"]
+        # One clock per calendar for all the tickets (one read of its work
+        # intervals), each figure computed from it in memory.
         now = fields.Datetime.now()
+        todo = []
         for ticket in self:
-            remaining = 0.0
             line = ticket.msp_sla_line_id
             targets = ticket._msp_sla_open_targets() if line and ticket.id else []
+            ticket.msp_sla_remaining_hours = 0.0
             if targets:
-                calendar = line._get_calendar()
-                target, deadline = targets[0]
-                if ticket.msp_sla_paused:
-                    minutes = target - ticket._msp_sla_elapsed(
-                        calendar, ticket.msp_sla_pause_ids[-1:].date_start
-                    )
-                elif deadline >= now:
-                    minutes = Policy._business_minutes(calendar, now, deadline)
-                else:
-                    minutes = -Policy._business_minutes(calendar, deadline, now)
-                remaining = minutes / 60
-            ticket.msp_sla_remaining_hours = remaining
+                todo.append((ticket, line._get_calendar(), targets[0]))
+        clocks = self._msp_sla_clocks(
+            (calendar, ticket._msp_sla_start(), deadline or now)
+            for ticket, calendar, (_target, deadline) in todo
+        )
+        for ticket, calendar, (target, deadline) in todo:
+            clock = clocks[calendar]
+            if ticket.msp_sla_paused:
+                minutes = target - ticket._msp_sla_elapsed(
+                    clock, ticket.msp_sla_pause_ids[-1:].date_start
+                )
+            elif deadline >= now:
+                minutes = clock.minutes(now, deadline)
+            else:
+                minutes = -clock.minutes(deadline, now)
+            ticket.msp_sla_remaining_hours = minutes / 60
+
+    @api.model
+    def _msp_sla_clocks(self, spans):
+        """{calendar: SLA clock} for ``spans``, (calendar, first moment, last
+        moment) of each ticket: each calendar's work intervals read once for
+        the window from its tickets' first moment to their last (and now)."""
+        now = fields.Datetime.now().replace(microsecond=0)
+        windows = {}
+        for calendar, first, last in spans:
+            low, high = windows.get(calendar, (now, now))
+            windows[calendar] = (min(low, first or now), max(high, last or now))
+        Policy = self.env["msp.sla.policy"]
+        return {
+            calendar: Policy._get_clock(calendar, low, high)
+            for calendar, (low, high) in windows.items()
+        }
 
     def _msp_sla_open_targets(self):
         """(target minutes, deadline) of the targets still running, the
@@ -269,11 +291,12 @@ class HelpdeskTicket(models.Model):
         self.ensure_one()
         return (self.msp_sla_start or self.create_date).replace(microsecond=0)
 
-    def _msp_sla_elapsed(self, calendar, at):
-        """Business minutes the clock ran from the ticket's creation to `at`."""
+    def _msp_sla_elapsed(self, clock, at):
+        """Business minutes the clock ran from the ticket's creation to `at`
+        on ``clock`` (see _msp_sla_clocks)."""
         self.ensure_one()
         return sla_tools.elapsed_minutes(
-            self.env["msp.sla.policy"]._get_clock(calendar),
+            clock,
             self._msp_sla_start(),
             [(pause.date_start, pause.date_end) for pause in self.msp_sla_pause_ids],
             at,
@@ -311,28 +334,35 @@ class HelpdeskTicket(models.Model):
         tickets up to date from the facts: creation, stage history (pauses),
         first response, closing, priority and policy.
 
-        Each target runs on its calendar's clock (``tools/sla.py``); the
-        tickets whose values changed alike are written together.
+        Each target runs on its calendar's clock (``tools/sla.py``), one per
+        calendar for the whole batch (its work intervals read once, see
+        _msp_sla_clocks); the tickets whose values changed alike are written
+        together, the escalations planned are created together.
         """
-        Policy = self.env["msp.sla.policy"]
         now = fields.Datetime.now().replace(microsecond=0)
-        clocks = {}
         tickets = self.sudo()
         to_write = defaultdict(tickets.browse)
+        planned = []
         for ticket in tickets:
             policy = ticket._msp_get_sla_policy()
             line = policy._get_line(ticket.priority) if policy else policy
             ticket._msp_sync_pause(policy, now)
+            planned.append((ticket, policy, line))
+        clocks = self._msp_sla_clocks(
+            (line._get_calendar(), ticket._msp_sla_start(), now)
+            for ticket, _policy, line in planned
+            if line and (ticket.msp_sla_start or ticket.create_date)
+        )
+        escalations = []
+        for ticket, policy, line in planned:
             vals = {
                 "msp_sla_policy_id": policy.id,
                 "msp_sla_line_id": line.id if line else False,
             }
             if line and (ticket.msp_sla_start or ticket.create_date):
-                calendar = line._get_calendar()
-                if calendar not in clocks:
-                    clocks[calendar] = Policy._get_clock(calendar)
+                clock = clocks[line._get_calendar()]
                 vals.update(
-                    ticket._msp_sla_clock_vals(policy, line, clocks[calendar], now)
+                    ticket._msp_sla_clock_vals(policy, line, clock, now, escalations)
                 )
             else:
                 vals.update(EMPTY_SLA_VALS)
@@ -342,6 +372,8 @@ class HelpdeskTicket(models.Model):
             changed = ticket._msp_sla_changed(vals)
             if changed:
                 to_write[frozendict(changed)] |= ticket
+        if escalations:
+            self.env["msp.sla.ticket.escalation"].sudo().create(escalations)
         for vals, group in to_write.items():
             group.with_context(msp_sla_recompute=True).write(dict(vals))
 
@@ -358,9 +390,10 @@ class HelpdeskTicket(models.Model):
             pauses.append((pause.date_start, pause.date_end))
         return pauses
 
-    def _msp_sla_clock_vals(self, policy, line, clock, now):
-        """The SLA values of the ticket under ``line``'s targets on ``clock``,
-        and its escalations planned."""
+    def _msp_sla_clock_vals(self, policy, line, clock, now, escalations):
+        """The SLA values of the ticket under ``line``'s targets on ``clock``;
+        its escalations planned (the new ones appended to ``escalations``, a
+        list of values to create)."""
         self.ensure_one()
         start = self._msp_sla_start()
         pauses = self._msp_sla_pauses(clock, start)
@@ -387,7 +420,7 @@ class HelpdeskTicket(models.Model):
         )
         paused_closed = sla_tools.paused_minutes(clock, start, pauses)
         paused = any(not end for _start, end in pauses)
-        self._msp_plan_escalations(
+        escalations += self._msp_plan_escalations(
             policy, clock, (start, paused_closed, paused), targets, done_at
         )
         return {
@@ -417,7 +450,8 @@ class HelpdeskTicket(models.Model):
     def _msp_plan_escalations(self, policy, clock, state, targets, done_at):
         """Plan each escalation step of the policy at its share of its target;
         steps already raised stay raised, steps of a target met are dropped.
-        ``state`` is (clock start, minutes paused, paused now)."""
+        ``state`` is (clock start, minutes paused, paused now). Returns the
+        values of the steps to create."""
         self.ensure_one()
         start, paused, open_pause = state
         existing = {e.escalation_id: e for e in self.msp_sla_escalation_ids}
@@ -447,8 +481,7 @@ class HelpdeskTicket(models.Model):
                 to_create.append(
                     {"ticket_id": self.id, "escalation_id": step.id, "date_due": due}
                 )
-        if to_create:
-            self.env["msp.sla.ticket.escalation"].sudo().create(to_create)
+        return to_create
 
     # ------------------------------------------------------------------
     # Events that move the clock
@@ -532,6 +565,64 @@ class HelpdeskTicket(models.Model):
                 {"msp_sla_next_check": fields.Datetime.now()}
             )
             self.env.ref("msp_psa.ir_cron_msp_sla_check")._trigger()
+
+    @api.model
+    def _msp_sla_replan_leaves(self, spans):
+        """Have the SLA cron replan the open tickets whose deadlines the leaves
+        ``spans`` ([(calendar, date_from, date_to)], an empty calendar for
+        every calendar) can move: those whose targets run on that calendar
+        (the policy's, or their priority's own) and whose planning window,
+        from the clock's start to its latest deadline or planned escalation
+        (open-ended while paused), overlaps the leave."""
+        domains = []
+        for calendar, date_from, date_to in spans:
+            if calendar:
+                on_calendar = [
+                    "|",
+                    ("msp_sla_line_id.calendar_id", "=", calendar.id),
+                    "&",
+                    ("msp_sla_line_id.calendar_id", "=", False),
+                    ("msp_sla_policy_id.calendar_id", "=", calendar.id),
+                ]
+            else:
+                on_calendar = [
+                    "|",
+                    ("msp_sla_line_id.calendar_id", "!=", False),
+                    ("msp_sla_policy_id.calendar_id", "!=", False),
+                ]
+            domains.append(
+                expression.AND(
+                    [
+                        on_calendar,
+                        [("msp_sla_line_id.around_the_clock", "=", False)],
+                        [
+                            "|",
+                            ("msp_sla_start", "<", date_to),
+                            "&",
+                            ("msp_sla_start", "=", False),
+                            ("create_date", "<", date_to),
+                        ],
+                        [
+                            "|",
+                            "|",
+                            "|",
+                            ("msp_sla_paused", "=", True),
+                            ("msp_response_deadline", ">", date_from),
+                            ("msp_resolution_deadline", ">", date_from),
+                            (
+                                "msp_sla_escalation_ids",
+                                "any",
+                                [
+                                    ("state", "=", "planned"),
+                                    ("date_due", ">", date_from),
+                                ],
+                            ),
+                        ],
+                    ]
+                )
+            )
+        if domains:
+            self._msp_sla_schedule_check(expression.OR(domains))
 
     # ------------------------------------------------------------------
     # What the client's portal ticket page shows

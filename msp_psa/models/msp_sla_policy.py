@@ -1,7 +1,9 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
-from functools import cache, partial
+from functools import partial
+
+from pytz import utc
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -65,7 +67,8 @@ class MspSlaPolicy(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # Business time: every SLA figure goes through these two helpers
+    # Business time: one figure straight from the calendar (the reference),
+    # and the clock of a batch (every ticket's figures)
     # ------------------------------------------------------------------
     @api.model
     def _business_minutes(self, calendar, start, end):
@@ -89,24 +92,56 @@ class MspSlaPolicy(models.Model):
             minutes = 0.0
         deadline = calendar.plan_hours(minutes / 60, start, compute_leaves=True)
         if not deadline:
-            raise ValidationError(
-                self.env._(
-                    "The working hours %(calendar)s have no working time in the "
-                    "next four years: an SLA cannot run on them.",
-                    calendar=calendar.display_name,
-                )
-            )
+            raise ValidationError(self._no_working_time_message(calendar))
         return deadline.replace(microsecond=0)
 
     @api.model
-    def _get_clock(self, calendar):
-        """The SLA clock (``tools/sla.py``) of ``calendar``: its business minutes
-        and planning through the two helpers above, each answer remembered for
-        the clock's life (one recompute), so a figure asked twice costs one
-        calendar read."""
-        return sla_tools.Clock(
-            minutes=cache(partial(self._business_minutes, calendar)),
-            plan=cache(partial(self._plan_minutes, calendar)),
+    def _get_clock(self, calendar, window_start=None, window_end=None):
+        """The SLA clock (``tools/sla.py``) of ``calendar`` (24×7 without one)
+        for a batch: the calendar's work intervals (attendances less leaves
+        and public holidays) are read once for the window, here the batch's
+        earliest start to its latest moment, and every figure of the batch is
+        computed from them in memory; a figure outside the window widens it
+        (one more read). Figures equal ``_business_minutes`` and
+        ``_plan_minutes``'s."""
+        if not calendar:
+            return sla_tools.wall_clock()
+        window_start = window_start or fields.Datetime.now()
+        window_end = max(window_end or window_start, window_start) + timedelta(days=30)
+        clock = sla_tools.WindowClock(
+            partial(self._get_work_intervals, calendar), window_start, window_end
+        )
+
+        def plan(start, minutes):
+            deadline = clock.plan(start, minutes)
+            if not deadline:
+                raise ValidationError(self._no_working_time_message(calendar))
+            return deadline
+
+        return sla_tools.Clock(minutes=clock.minutes, plan=plan)
+
+    @api.model
+    def _get_work_intervals(self, calendar, window_start, window_end):
+        """The calendar's work intervals, public holidays and leaves of the
+        whole calendar excluded, between two naive UTC datetimes, as sorted
+        naive UTC (start, end) pairs: what ``plan_hours`` and
+        ``get_work_hours_count`` count on."""
+        intervals = calendar._work_intervals_batch(
+            utc.localize(window_start), utc.localize(window_end)
+        )[False]
+        return [
+            (
+                start.astimezone(utc).replace(tzinfo=None),
+                end.astimezone(utc).replace(tzinfo=None),
+            )
+            for start, end, _meta in intervals
+        ]
+
+    def _no_working_time_message(self, calendar):
+        return self.env._(
+            "The working hours %(calendar)s have no working time in the "
+            "next four years: an SLA cannot run on them.",
+            calendar=calendar.display_name,
         )
 
     def _get_line(self, priority):

@@ -10,7 +10,12 @@ from odoo import api, fields, models
 class ResourceCalendarLeaves(models.Model):
     """Approved leave (hr_holidays writes one of these when it validates a
     request) and public holidays change technicians' capacity at once: the
-    capacity rows they touch are rebuilt, not left to the nightly refresh."""
+    capacity rows they touch are rebuilt, not left to the nightly refresh.
+
+    A public holiday or a leave of a whole calendar also moves the SLA clock
+    of the open tickets that run on that calendar (every calendar, for a
+    holiday without one) when it falls inside their planning window: those
+    tickets, and only those, are replanned by the SLA cron's next pass."""
 
     _inherit = "resource.calendar.leaves"
 
@@ -18,22 +23,45 @@ class ResourceCalendarLeaves(models.Model):
     def create(self, vals_list):
         leaves = super().create(vals_list)
         leaves._msp_refresh_capacity(leaves._msp_capacity_spans())
+        self.env["helpdesk.ticket"]._msp_sla_replan_leaves(leaves._msp_sla_spans())
         return leaves
 
     def write(self, vals):
         spans = self._msp_capacity_spans()
+        sla_spans = self._msp_sla_spans()
         result = super().write(vals)
         if {"date_from", "date_to", "resource_id", "calendar_id", "company_id"} & set(
             vals
         ):
             self._msp_refresh_capacity(spans + self._msp_capacity_spans())
+        if {"date_from", "date_to", "resource_id", "calendar_id", "time_type"} & set(
+            vals
+        ):
+            self.env["helpdesk.ticket"]._msp_sla_replan_leaves(
+                sla_spans + self._msp_sla_spans()
+            )
         return result
 
     def unlink(self):
         spans = self._msp_capacity_spans()
+        sla_spans = self._msp_sla_spans()
         result = super().unlink()
         self._msp_refresh_capacity(spans)
+        self.env["helpdesk.ticket"]._msp_sla_replan_leaves(sla_spans)
         return result
+
+    def _msp_sla_spans(self):
+        """[(calendar, date_from, date_to)] of these leaves that SLA clocks
+        count: time off of no single resource (a public holiday, a closure),
+        the calendar empty when it applies to every calendar."""
+        return [
+            (leave.calendar_id, leave.date_from, leave.date_to)
+            for leave in self.sudo()
+            if not leave.resource_id
+            and leave.time_type == "leave"
+            and leave.date_from
+            and leave.date_to
+        ]
 
     def _msp_capacity_spans(self):
         """[(technicians, first day, last day)] whose capacity these leaves
