@@ -40,3 +40,9 @@ from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
 from . import resource_calendar_leaves
+from . import msp_agreement_state_log
+from . import msp_agreement_mrr
+from . import msp_agreement_addition_mrr
+from . import msp_agreement_addition_quantity_mrr
+from . import msp_mrr_month
+from . import msp_dashboard

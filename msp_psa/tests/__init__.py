@@ -33,3 +33,6 @@ from . import test_time_decision
 from . import test_ui_tour
 from . import test_validate
 from . import test_view_polish
+from . import test_mrr_movement_tools
+from . import test_mrr_movement
+from . import test_dashboard
