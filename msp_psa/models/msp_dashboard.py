@@ -159,15 +159,26 @@ class MspDashboard(models.AbstractModel):
                     action,
                 )
             ],
-            "detail": self.env._(
-                "ARR %(arr)s · %(sign)s%(change)s since last month",
-                arr=self._money(12 * mrr, currency),
-                sign="+" if change >= 0 else "−",
-                change=self._money(abs(change), currency),
-            ),
+            "detail": self._mrr_detail(mrr, change, currency),
             "amount": mrr,
             "trend": trend,
         }
+
+    def _mrr_detail(self, mrr, change, currency):
+        arr = self._money(12 * mrr, currency)
+        if currency.is_zero(change):
+            return self.env._("ARR %(arr)s · unchanged since last month", arr=arr)
+        if change > 0:
+            return self.env._(
+                "ARR %(arr)s · %(change)s more than last month",
+                arr=arr,
+                change=self._money(change, currency),
+            )
+        return self.env._(
+            "ARR %(arr)s · %(change)s less than last month",
+            arr=arr,
+            change=self._money(-change, currency),
+        )
 
     def _tile_margin(self, today):
         if "msp.profitability.report" not in self.env:

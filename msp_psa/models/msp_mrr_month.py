@@ -1,14 +1,18 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 
 from ..tools import labels, movement
 from .msp_agreement import BILLING_MODELS
+
+_logger = logging.getLogger(__name__)
 
 PENDING_KEY = "msp.mrr.month.refresh"
 # Agreements refreshed together (their clients' agreements included).
@@ -102,16 +106,29 @@ class MspMrrMonth(models.Model):
         pending.update(agreement_ids)
 
     def _msp_run_scheduled_refresh(self):
+        """Refresh what the transaction scheduled, before it commits. A derived
+        table must not stop the change that triggered it: an error (other than
+        a database conflict, which retries the request) is logged and its
+        rows are left as they were."""
         ids = self.env.cr.precommit.data.pop(PENDING_KEY, set())
-        if ids:
-            agreements = (
-                self.env["msp.agreement"]
-                .sudo()
-                .with_context(active_test=False)
-                .browse(ids)
-                .exists()
+        if not ids:
+            return
+        agreements = (
+            self.env["msp.agreement"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(ids)
+            .exists()
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.sudo()._refresh(agreements)
+        except psycopg2.OperationalError:
+            raise
+        except Exception:
+            _logger.exception(
+                "MRR movement of agreements %s not refreshed", agreements.ids
             )
-            self.sudo()._refresh(agreements)
 
     @api.model
     def _cron_refresh_current_month(self):
