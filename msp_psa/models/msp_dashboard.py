@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools.misc import format_date, formatLang
@@ -12,6 +14,8 @@ USER_GROUP = "msp_psa.group_msp_psa_user"
 TICKET_STATES = ("breached", "at_risk", "paused")
 RENEWAL_DAYS = 60
 TREND_MONTHS = 12
+# What the web client needs of a window action to open it.
+ACTION_FIELDS = ["name", "res_model", "views", "view_mode", "search_view_id", "help"]
 
 
 def fmt_hours(hours):
@@ -67,28 +71,18 @@ class MspDashboard(models.AbstractModel):
     def _action(self, xmlid=None, model=None, name=None, domain=(), context=None):
         """The window action behind a figure: ``xmlid``'s (or the first of
         ``model``), on ``domain``."""
-        Action = self.env["ir.actions.act_window"]
+        Action = self.env["ir.actions.act_window"].sudo()
+        # sudo: an action's description is not a secret; the list it opens
+        # applies the user's rights
         if xmlid:
-            action = Action._for_xml_id(xmlid)
+            record = self.env.ref(xmlid).sudo()
         else:
-            # sudo: which action lists a model is not a secret
-            record = Action.sudo().search([("res_model", "=", model)], limit=1)
+            record = Action.search([("res_model", "=", model)], limit=1)
             if not record:
                 return False
-            action = record._get_action_dict()
-        action = {
-            key: action[key]
-            for key in (
-                "type",
-                "name",
-                "res_model",
-                "views",
-                "view_mode",
-                "search_view_id",
-                "help",
-            )
-            if key in action
-        }
+        action = record.read(ACTION_FIELDS)[0]
+        action.pop("id", None)
+        action["type"] = "ir.actions.act_window"
         if name:
             action["name"] = name
         # dates as text: the domain travels over JSON and XML-RPC
@@ -126,7 +120,7 @@ class MspDashboard(models.AbstractModel):
             return None
         this_month = movement.month_start(today)
         months = movement.months_between(
-            this_month.replace(year=this_month.year - 1) + timedelta(days=31), today
+            this_month - relativedelta(months=TREND_MONTHS - 1), today
         )
         domain = self._mrr_domain(months[0])
         totals = dict(Month._read_group(domain, ["month:month"], ["closing_mrr:sum"]))

@@ -11,6 +11,7 @@ from odoo import api, fields, models
 
 from ..tools import labels, movement
 from .msp_agreement import BILLING_MODELS
+from .msp_agreement_addition_mrr import STEPS_MEMO
 
 _logger = logging.getLogger(__name__)
 
@@ -233,7 +234,12 @@ class MspMrrMonth(models.Model):
         if month_from:
             first = max(first, movement.month_start(month_from))
         months = movement.months_between(first, today)
-        series = self._read_mrr_series(agreements, months, today)
+        self.env.cr.cache[STEPS_MEMO] = {}
+        try:
+            agreements.addition_ids._read_quantity_steps()  # one read for all
+            series = self._read_mrr_series(agreements, months, today)
+        finally:
+            self.env.cr.cache.pop(STEPS_MEMO, None)
         opening, seen = self._read_before(agreements, first)
         groups = defaultdict(list)
         for agreement in agreements:

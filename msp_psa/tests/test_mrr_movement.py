@@ -1,6 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -205,3 +206,42 @@ class TestMrrMovement(MspPsaCommon):
             [("agreement_id", "=", self.other.id), ("month", "=", "2026-07-01")]
         )
         self.assertEqual(row.closing_mrr, 100.0)
+
+    def test_other_currency_at_the_months_rate(self):
+        eur = self.setup_other_currency(
+            "EUR", rates=[("2000-01-01", 2.0), ("2026-07-01", 4.0)]
+        )
+        with freeze_time("2026-05-02"):
+            foreign = self._create_agreement(
+                partner_id=self.other_client.id,
+                date_start=date(2026, 5, 1),
+                fixed_fee=100.0,
+                currency_id=eur.id,
+            )
+            foreign.action_activate()
+        with freeze_time("2026-07-15"):
+            self.env.cr.flush()
+            self.Month._refresh(foreign)
+        closing = {
+            str(row.month): row.closing_mrr
+            for row in self.Month.search([("agreement_id", "=", foreign.id)])
+        }
+        # 100.00 EUR at 2 EUR, then at 4 EUR, per company-currency unit
+        self.assertEqual(
+            closing, {"2026-05-01": 50.0, "2026-06-01": 50.0, "2026-07-01": 25.0}
+        )
+
+    def test_a_failed_refresh_never_blocks_the_change(self):
+        self._refresh()
+        with (
+            patch.object(
+                type(self.Month), "_refresh", side_effect=ZeroDivisionError("bug")
+            ),
+            self.assertLogs(
+                "odoo.addons.msp_psa.models.msp_mrr_month", level="ERROR"
+            ) as logs,
+        ):
+            self.other.fixed_fee = 170.0
+            self.env.cr.flush()
+        self.assertEqual(self.other.fixed_fee, 170.0)
+        self.assertIn("not refreshed", logs.output[0])
