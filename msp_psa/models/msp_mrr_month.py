@@ -9,7 +9,7 @@ from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 
-from ..tools import labels, movement
+from ..tools import cron, labels, movement
 from .msp_agreement import BILLING_MODELS
 from .msp_agreement_addition_mrr import STEPS_MEMO
 
@@ -149,18 +149,21 @@ class MspMrrMonth(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         agreements = self.env["msp.agreement"].with_context(active_test=False)
-        self.sudo()._refresh(agreements.browse(ids), month_from=previous)
+        self.sudo()._refresh(
+            agreements.browse(ids), month_from=previous, commit=cron.may_commit()
+        )
         return True
 
     # ------------------------------------------------------------------
     # Refresh
     # ------------------------------------------------------------------
     @api.model
-    def _refresh(self, agreements, month_from=None):
+    def _refresh(self, agreements, month_from=None, commit=False):
         """Compute again the rows of ``agreements`` (and of the other
         agreements of their clients, whose reactivations depend on each
         other) from ``month_from`` (default: their whole history) to the
-        current month."""
+        current month, by chunks of whole clients (each committed with
+        ``commit``)."""
         if not agreements:
             return
         self.env.flush_all()
@@ -174,14 +177,20 @@ class MspMrrMonth(models.Model):
         by_partner = defaultdict(list)
         for partner_id, agreement_id in self.env.cr.fetchall():
             by_partner[partner_id].append(agreement_id)
-        chunk = []
+        chunks, chunk = [], []
         for ids in by_partner.values():
             chunk.extend(ids)
             if len(chunk) >= REFRESH_CHUNK:
-                self._refresh_chunk(Agreement.browse(chunk), month_from)
+                chunks.append(chunk)
                 chunk = []
         if chunk:
+            chunks.append(chunk)
+        for chunk in chunks:
             self._refresh_chunk(Agreement.browse(chunk), month_from)
+            if commit:
+                # Safe: a chunk's rows are complete (whole clients); a crash
+                # later leaves the other chunks as the night before.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _read_state_steps(self, agreements):
         """{agreement id: [(date, state)]} in order, one query."""
