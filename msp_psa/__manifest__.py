@@ -24,6 +24,7 @@
         "security/msp_psa_security.xml",
         "security/ir.model.access.csv",
         "security/msp_agreement_price_security.xml",
+        "security/msp_dashboard_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -32,6 +33,7 @@
         "data/msp_revenue_cron.xml",
         "data/msp_dispatch_cron.xml",
         "data/msp_price_cron.xml",
+        "data/msp_mrr_cron.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "report/msp_agreement_report.xml",
@@ -55,6 +57,8 @@
         "views/hr_employee_views.xml",
         "views/msp_dispatch_views.xml",
         "views/msp_psa_menus.xml",
+        "views/msp_mrr_month_views.xml",
+        "views/msp_dashboard_views.xml",
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
         "wizards/msp_leakage_wizard_views.xml",
@@ -68,6 +72,7 @@
     "assets": {
         "web.assets_backend": [
             "msp_psa/static/src/js/*.js",
+            "msp_psa/static/src/dashboard/*",
         ],
         "web.report_assets_common": [
             "msp_psa/static/src/scss/report_fonts.scss",

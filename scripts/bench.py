@@ -49,6 +49,18 @@ Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,sla] [--workers 2]
        [--technicians 50] [--open-tickets 2000]
+- mrrmovement: N agreements with 24 months of history (staggered starts, the
+  seats of one addition changing every month, one in 50 churning and one in
+  100 coming back; SQL inserts): the MRR movement table built from scratch,
+  the nightly refresh, one agreement refreshed after a change, the movement
+  pivot (month × billing model) and the home dashboard's data; one line:
+
+    bench mrrmovement: N agreements × 24 months (R rows): history built in A s,
+                       nightly refresh B s, one agreement refreshed in C ms;
+                       movement pivot (P cells) read in D s; dashboard data in E ms
+
+Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,mrrmovement]
+       [--workers 2] [--technicians 50] [--open-tickets 2000]
 """
 
 import argparse
@@ -712,6 +724,109 @@ def bench_sla(db, n, create_size=1000):
         f"queries/ticket; create of {create_size} tickets: "
         f"{create_s * 1000 / create_size:.2f} ms/ticket, "
         f"{create_q / create_size:.2f} queries/ticket",
+def bench_mrrmovement(db, n):
+    """N agreements with 24 months of history (quantity changes every month,
+    churn, reactivations, staggered starts; SQL inserts): the MRR movement
+    table built from scratch, the nightly refresh, one agreement refreshed
+    after a change, the movement pivot read and the dashboard's data."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench MRR {time.time()}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        print(f"[bench] mrrmovement: {n} agreements...", file=sys.stderr, flush=True)
+        agreements = make_data(env, company, n, "comparable")
+        ids = agreements.ids
+        first = date(2025, 1, 1)
+        cr.execute(
+            """
+            UPDATE msp_agreement
+               SET date_start = CASE WHEN id %% 4 = 0
+                   THEN %(first)s + (id %% 24) * interval '1 month'
+                   ELSE %(first)s END
+             WHERE id = ANY(%(ids)s);
+            UPDATE msp_agreement_addition ad SET date_start = a.date_start
+              FROM msp_agreement a WHERE a.id = ad.agreement_id AND a.id = ANY(%(ids)s);
+            UPDATE msp_agreement_addition_quantity q SET date = a.date_start
+              FROM msp_agreement a WHERE a.id = q.agreement_id AND a.id = ANY(%(ids)s);
+            UPDATE msp_agreement_state_log l SET date = a.date_start
+              FROM msp_agreement a WHERE a.id = l.agreement_id AND a.id = ANY(%(ids)s);
+            -- the first addition's seats change every month, back to 12 now
+            INSERT INTO msp_agreement_addition_quantity (addition_id, agreement_id,
+                   company_id, partner_id, date, quantity_old, quantity_new,
+                   quantity_delta, source, user_id)
+            SELECT ad.id, a.id, a.company_id, a.partner_id,
+                   %(first)s + k * interval '1 month' + interval '9 days',
+                   12, CASE WHEN k = 22 THEN 12 ELSE 10 + (a.id * 7 + k) %% 6 END,
+                   0, 'manual', 1
+              FROM msp_agreement a
+              JOIN LATERAL (SELECT min(id) AS id FROM msp_agreement_addition
+                             WHERE agreement_id = a.id) ad ON TRUE
+             CROSS JOIN generate_series(1, 22) k
+             WHERE a.id = ANY(%(ids)s)
+               AND %(first)s + k * interval '1 month' > a.date_start;
+            -- one in 50 churns; one in 100 comes back two months later
+            INSERT INTO msp_agreement_state_log (agreement_id, company_id, date, state)
+            SELECT id, company_id, %(first)s + (id %% 20 + 2) * interval '1 month'
+                   + interval '14 days', 'cancelled'
+              FROM msp_agreement WHERE id = ANY(%(ids)s) AND id %% 50 = 0;
+            INSERT INTO msp_agreement_state_log (agreement_id, company_id, date, state)
+            SELECT id, company_id, %(first)s + (id %% 20 + 4) * interval '1 month'
+                   + interval '3 days', 'active'
+              FROM msp_agreement WHERE id = ANY(%(ids)s) AND id %% 100 = 0;
+            UPDATE msp_agreement SET state = 'cancelled'
+             WHERE id = ANY(%(ids)s) AND id %% 50 = 0 AND id %% 100 <> 0;
+            """,
+            {"first": first, "ids": ids},
+        )
+        cr.commit()
+        env.invalidate_all()
+        Month = env["msp.mrr.month"]
+        Agreement = env["msp.agreement"]
+        started = time.perf_counter()
+        Month._refresh(Agreement.browse(ids))
+        cr.commit()
+        built_s = time.perf_counter() - started
+        rows = Month.search_count([("company_id", "=", company.id)])
+        env.invalidate_all()
+        started = time.perf_counter()
+        Month._cron_refresh_current_month()
+        cr.commit()
+        nightly_s = time.perf_counter() - started
+        addition = Agreement.browse(ids[1]).addition_ids[:1]
+        env.invalidate_all()
+        started = time.perf_counter()
+        addition.with_context(msp_quantity_date=date.today()).quantity = 15
+        cr.flush()  # the refresh a commit runs
+        one_ms = (time.perf_counter() - started) * 1000
+        cr.commit()
+        env.invalidate_all()
+        started = time.perf_counter()
+        pivot = Month.read_group(
+            [("company_id", "=", company.id)],
+            [
+                "opening_mrr:sum",
+                "new_mrr:sum",
+                "expansion_mrr:sum",
+                "contraction_mrr:sum",
+                "churn_mrr:sum",
+                "reactivation_mrr:sum",
+                "closing_mrr:sum",
+            ],
+            ["month:month", "billing_model"],
+            lazy=False,
+        )
+        pivot_s = time.perf_counter() - started
+        env.invalidate_all()
+        dashboard = env["msp.dashboard"].with_company(company)
+        started = time.perf_counter()
+        dashboard.get_dashboard_data()
+        dashboard_ms = (time.perf_counter() - started) * 1000
+    print(
+        f"bench mrrmovement: {n} agreements × 24 months ({rows} rows): history "
+        f"built in {built_s:.1f} s, nightly refresh {nightly_s:.1f} s, one agreement "
+        f"refreshed in {one_ms:.0f} ms; movement pivot ({len(pivot)} cells) read "
+        f"in {pivot_s:.2f} s; dashboard data in {dashboard_ms:.0f} ms",
         flush=True,
     )
 
@@ -745,6 +860,8 @@ def main():
             bench_change(args.db, args.n)
         elif shape == "sla":
             bench_sla(args.db, args.n)
+        elif shape == "mrrmovement":
+            bench_mrrmovement(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

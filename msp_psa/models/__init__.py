@@ -46,3 +46,9 @@ from . import msp_agreement_addition_pricing
 from . import msp_agreement_change
 from . import msp_agreement_change_line
 from . import msp_agreement_changes
+from . import msp_agreement_state_log
+from . import msp_agreement_mrr
+from . import msp_agreement_addition_mrr
+from . import msp_agreement_addition_quantity_mrr
+from . import msp_mrr_month
+from . import msp_dashboard

@@ -35,3 +35,6 @@ from . import test_validate
 from . import test_view_polish
 from . import test_change_order
 from . import test_change_order_tour
+from . import test_mrr_movement_tools
+from . import test_mrr_movement
+from . import test_dashboard

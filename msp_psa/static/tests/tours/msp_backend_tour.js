@@ -16,6 +16,15 @@ registry.category("web_tour.tours").add("msp_psa_backend_tour", {
             run: "click",
         },
         {
+            content: "The app opens on its overview; go to the agreements",
+            trigger: '.o_main_navbar [data-menu-xmlid="msp_psa.msp_psa_menu_agreements"]',
+            run: "click",
+        },
+        {
+            trigger: '.dropdown-item[data-menu-xmlid="msp_psa.msp_agreement_menu"]',
+            run: "click",
+        },
+        {
             content: "Open the tour's agreement from the kanban",
             trigger: ".o_kanban_record:contains(Tour Dental IT)",
             run: "click",
