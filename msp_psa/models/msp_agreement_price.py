@@ -138,6 +138,9 @@ class MspAgreementPrice(models.Model):
             if not agreement.fee_settle_from or day < agreement.fee_settle_from:
                 agreement.sudo().fee_settle_from = day
         entries._msp_apply()
+        # What the agreements' MRR was from those days changed: the MRR
+        # movement history follows.
+        self.env["msp.mrr.month"]._msp_schedule_refresh(entries.agreement_id.ids)
         return entries
 
     def _msp_check_vals(self, vals, additions):
