@@ -23,6 +23,7 @@
     "data": [
         "security/msp_psa_security.xml",
         "security/ir.model.access.csv",
+        "security/msp_profitability_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -56,6 +57,8 @@
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
         "wizards/msp_leakage_wizard_views.xml",
+        "data/msp_profitability_data.xml",
+        "views/msp_profitability_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

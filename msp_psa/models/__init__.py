@@ -40,3 +40,13 @@ from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
 from . import resource_calendar_leaves
+from . import msp_employee_cost_rate
+from . import hr_employee_cost
+from . import account_analytic_line_cost
+from . import msp_agreement_addition_cost
+from . import msp_agreement_addition_costing
+from . import account_analytic_plan
+from . import msp_agreement_profitability
+from . import account_move_line_attribution
+from . import res_company_margin
+from . import res_config_settings_margin
