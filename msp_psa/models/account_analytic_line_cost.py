@@ -10,8 +10,10 @@ from ..tools import profitability as profit_tools
 RATES_KEY = "msp_cost_rates"
 
 
+# One concern per file, on purpose (issue 14): costs and profitability
+# kept apart from the model's definition.
 class AccountAnalyticLine(models.Model):
-    _inherit = "account.analytic.line"
+    _inherit = "account.analytic.line"  # pylint: disable=consider-merging-classes-inherited
 
     def _timesheet_postprocess_values(self, values):
         """Cost the lines at the rate in force on their work date (a new line,
@@ -60,7 +62,9 @@ class AccountAnalyticLine(models.Model):
         self.flush_model()
         for employee, day in since.items():
             employee_rates = rates.get(employee.id) or []
-            digits = (employee.currency_id or employee.company_id.currency_id).decimal_places
+            digits = (
+                employee.currency_id or employee.company_id.currency_id
+            ).decimal_places
             segments = profit_tools.rate_segments(employee_rates)
             if employee_rates and day < employee_rates[0][0]:
                 segments.insert(0, (day, employee_rates[0][0], 0.0))

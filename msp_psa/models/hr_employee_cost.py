@@ -2,11 +2,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
 
-COST_GROUPS = "hr.group_hr_user,msp_psa.group_msp_psa_manager,account.group_account_readonly"
+COST_GROUPS = (
+    "hr.group_hr_user,msp_psa.group_msp_psa_manager,account.group_account_readonly"
+)
 
 
+# One concern per file, on purpose (issue 14): costs and profitability
+# kept apart from the model's definition.
 class HrEmployee(models.Model):
-    _inherit = "hr.employee"
+    _inherit = "hr.employee"  # pylint: disable=consider-merging-classes-inherited
 
     msp_cost_rate_ids = fields.One2many(
         "msp.employee.cost.rate",
@@ -26,7 +30,9 @@ class HrEmployee(models.Model):
             self.sudo()._msp_keep_past_cost()
         result = super().write(vals)
         if sync:
-            self._msp_set_cost_rate(fields.Date.context_today(self), vals["hourly_cost"])
+            self._msp_set_cost_rate(
+                fields.Date.context_today(self), vals["hourly_cost"]
+            )
         return result
 
     def _msp_keep_past_cost(self):

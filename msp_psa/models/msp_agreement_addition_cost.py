@@ -58,8 +58,7 @@ class MspAgreementAdditionCost(models.Model):
             if cost.cost_unit < 0:
                 raise ValidationError(
                     self.env._(
-                        "%(addition)s: the unit cost cannot be negative "
-                        "(%(cost)s).",
+                        "%(addition)s: the unit cost cannot be negative (%(cost)s).",
                         addition=cost.addition_id.display_name,
                         cost=cost.cost_unit,
                     )

@@ -61,7 +61,9 @@ class MspAgreementAddition(models.Model):
             .sudo()
             .with_context(msp_cost_sync=True)
         )
-        existing = Cost.search([("addition_id", "in", self.ids), ("date_from", "=", day)])
+        existing = Cost.search(
+            [("addition_id", "in", self.ids), ("date_from", "=", day)]
+        )
         by_addition = {cost.addition_id: cost for cost in existing}
         to_create = []
         for addition in self:
@@ -85,6 +87,4 @@ class MspAgreementAddition(models.Model):
         costs = self.env["msp.agreement.addition.cost"]._msp_cost_at(self, today)
         for addition in self:
             if addition.cost_unit != costs[addition.id]:
-                addition.with_context(msp_cost_sync=True).cost_unit = costs[
-                    addition.id
-                ]
+                addition.with_context(msp_cost_sync=True).cost_unit = costs[addition.id]

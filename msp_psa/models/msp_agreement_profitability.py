@@ -6,8 +6,10 @@ margin as the profitability report computes it."""
 from odoo import api, fields, models
 
 
+# One concern per file, on purpose (issue 14): costs and profitability
+# kept apart from the model's definition.
 class MspAgreement(models.Model):
-    _inherit = "msp.agreement"
+    _inherit = "msp.agreement"  # pylint: disable=consider-merging-classes-inherited
 
     msp_analytic_account_id = fields.Many2one(
         "account.analytic.account",

@@ -60,8 +60,7 @@ class MspEmployeeCostRate(models.Model):
             if rate.hourly_cost < 0:
                 raise ValidationError(
                     self.env._(
-                        "%(employee)s: the hourly cost cannot be negative "
-                        "(%(cost)s).",
+                        "%(employee)s: the hourly cost cannot be negative (%(cost)s).",
                         employee=rate.employee_id.name,
                         cost=rate.hourly_cost,
                     )
@@ -82,8 +81,8 @@ class MspEmployeeCostRate(models.Model):
                 since[employee] = day
             for rate in self:
                 day = since[rate.employee_id]
-                since[rate.employee_id] = min(day, rate.date_from) if day else (
-                    rate.date_from
+                since[rate.employee_id] = (
+                    min(day, rate.date_from) if day else (rate.date_from)
                 )
             self._msp_apply(dict(since))
         return result
@@ -92,8 +91,8 @@ class MspEmployeeCostRate(models.Model):
         since = {}
         for rate in self:
             day = since.get(rate.employee_id)
-            since[rate.employee_id] = min(day, rate.date_from) if day else (
-                rate.date_from
+            since[rate.employee_id] = (
+                min(day, rate.date_from) if day else (rate.date_from)
             )
         result = super().unlink()
         self._msp_apply(since)

@@ -3,8 +3,10 @@
 from odoo import fields, models
 
 
+# One concern per file, on purpose (issue 14): costs and profitability
+# kept apart from the model's definition.
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     msp_margin_visible = fields.Boolean(
         string="MSP Users See Margins",
@@ -12,4 +14,3 @@ class ResCompany(models.Model):
         "margins (profitability report, margin on the agreement). Accountants "
         "always see them, read-only.",
     )
-

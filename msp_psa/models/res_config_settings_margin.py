@@ -3,8 +3,10 @@
 from odoo import fields, models
 
 
+# One concern per file, on purpose (issue 14): costs and profitability
+# kept apart from the model's definition.
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = "res.config.settings"  # pylint: disable=consider-merging-classes-inherited
 
     msp_margin_visible = fields.Boolean(
         related="company_id.msp_margin_visible", readonly=False

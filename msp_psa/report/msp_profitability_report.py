@@ -77,13 +77,9 @@ class MspProfitabilityReport(models.Model):
         aggregator="avg",
         help="(Revenue − non-labour costs) ÷ hours worked.",
     )
-    uncosted_hours = fields.Float(
-        string="Hours Without Cost Rate", readonly=True
-    )
+    uncosted_hours = fields.Float(string="Hours Without Cost Rate", readonly=True)
     review_hours = fields.Float(string="Undecided or Leaked Hours", readonly=True)
-    uncosted_additions = fields.Integer(
-        string="Additions Without Cost", readonly=True
-    )
+    uncosted_additions = fields.Integer(string="Additions Without Cost", readonly=True)
 
     def _read_group_select(self, aggregate_spec, query):
         """The effective hourly rate of a group is its (revenue − non-labour

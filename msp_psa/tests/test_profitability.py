@@ -114,7 +114,9 @@ class TestProfitability(MspPsaCommon):
     def _row(self, agreement, month=date(2026, 1, 1)):
         Report = self.env["msp.profitability.report"]
         Report._msp_refresh_incremental()
-        return Report.search([("agreement_id", "=", agreement.id), ("month", "=", month)])
+        return Report.search(
+            [("agreement_id", "=", agreement.id), ("month", "=", month)]
+        )
 
     # ------------------------------------------------------------------
     # Costs
@@ -208,7 +210,7 @@ class TestProfitability(MspPsaCommon):
     # Profitability
     # ------------------------------------------------------------------
     def test_margin_to_the_cent(self):
-        agreement, invoice, bill = self._crafted_month()
+        agreement, _invoice, bill = self._crafted_month()
         bill.invoice_line_ids.action_msp_attribute_suggested()
         row = self._row(agreement)
         self.assertEqual(row.revenue, 835.0)  # 500 + 3 × 25 + 10 × 26
@@ -242,7 +244,7 @@ class TestProfitability(MspPsaCommon):
         self.assertEqual(self._row(agreement).margin, 481.0)
 
     def test_reconciliation_with_the_books(self):
-        agreement, invoice, bill = self._crafted_month()
+        _agreement, _invoice, bill = self._crafted_month()
         # Income no agreement carries: a manual invoice.
         manual = self.env["account.move"].create(
             {
@@ -376,11 +378,17 @@ class TestProfitability(MspPsaCommon):
             company_id=self.env.company.id,
             company_ids=[Command.set(self.env.company.ids)],
         )
-        rows = Report.with_user(accountant).search([("agreement_id", "=", agreement.id)])
+        rows = Report.with_user(accountant).search(
+            [("agreement_id", "=", agreement.id)]
+        )
         self.assertTrue(rows)
         with self.assertRaises(AccessError):
             rows.with_user(accountant).unlink()
         with self.assertRaises(AccessError):
             self.env["msp.employee.cost.rate"].with_user(accountant).create(
-                {"employee_id": self.tech.id, "date_from": "2026-05-01", "hourly_cost": 1}
+                {
+                    "employee_id": self.tech.id,
+                    "date_from": "2026-05-01",
+                    "hourly_cost": 1,
+                }
             )

@@ -52,7 +52,7 @@ class MspProfitabilityCheck(models.TransientModel):
         string="Vendor Bill Lines Not Attributed", readonly=True
     )
     review_hours = fields.Float(string="Undecided or Leaked Hours", readonly=True)
-    revenue_allocated = fields.Monetary(string="Revenue Allocated", readonly=True)
+    revenue_allocated = fields.Monetary(readonly=True)
 
     @api.model_create_multi
     def create(self, vals_list):

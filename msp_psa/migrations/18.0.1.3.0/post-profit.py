@@ -15,8 +15,10 @@ def migrate(cr, version):
     if not version:
         return
     env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-    agreements = env["msp.agreement"].with_context(active_test=False).search(
-        [("msp_analytic_account_id", "=", False)]
+    agreements = (
+        env["msp.agreement"]
+        .with_context(active_test=False)
+        .search([("msp_analytic_account_id", "=", False)])
     )
     agreements._msp_create_analytic_accounts()
     # Invoice lines and schedules: the account in their distribution.
