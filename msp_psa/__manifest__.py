@@ -77,5 +77,6 @@
         "demo/msp_revenue_demo.xml",
         "demo/msp_psa_portal_demo.xml",
         "demo/msp_dispatch_demo.xml",
+        "demo/msp_profitability_demo.xml",
     ],
 }

@@ -235,17 +235,19 @@ keys AS (
 )
 SELECT k.agreement_id, k.month, ag.company_id, ag.currency_id, ag.partner_id,
        ag.user_id, ag.billing_model,
-       COALESCE(mo.revenue, 0) AS revenue,
-       COALESCE(mo.revenue_allocated, 0) AS revenue_allocated,
+       ROUND(COALESCE(mo.revenue, 0)::numeric, cur.decimal_places) AS revenue,
+       ROUND(COALESCE(mo.revenue_allocated, 0)::numeric, cur.decimal_places)
+           AS revenue_allocated,
        COALESCE(lb.hours, 0) AS labour_hours,
-       COALESCE(lb.cost, 0) AS labour_cost,
-       ROUND(COALESCE(ac.cost, 0)::numeric, 2) AS addition_cost,
-       COALESCE(mo.bill_cost, 0) AS bill_cost,
+       ROUND(COALESCE(lb.cost, 0)::numeric, cur.decimal_places) AS labour_cost,
+       ROUND(COALESCE(ac.cost, 0)::numeric, cur.decimal_places) AS addition_cost,
+       ROUND(COALESCE(mo.bill_cost, 0)::numeric, cur.decimal_places) AS bill_cost,
        COALESCE(lb.uncosted, 0) AS uncosted_hours,
        COALESCE(lb.review, 0) AS review_hours,
        COALESCE(ac.uncosted, 0) AS uncosted_additions
   FROM keys k
   JOIN ag ON ag.id = k.agreement_id
+  JOIN res_currency cur ON cur.id = ag.currency_id
   LEFT JOIN money mo ON mo.agreement_id = k.agreement_id AND mo.month = k.month
   LEFT JOIN labour lb ON lb.agreement_id = k.agreement_id AND lb.month = k.month
   LEFT JOIN addition_costs ac

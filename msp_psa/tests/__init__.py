@@ -33,3 +33,6 @@ from . import test_time_decision
 from . import test_ui_tour
 from . import test_validate
 from . import test_view_polish
+from . import test_profitability
+from . import test_profitability_api
+from . import test_profitability_tools

@@ -243,6 +243,39 @@ class TestProfitability(MspPsaCommon):
         self._set_rate(self.tech, date(2026, 1, 1), 50.0)
         self.assertEqual(self._row(agreement).margin, 481.0)
 
+    def test_block_with_overage_to_the_cent(self):
+        """A 5-hour block at 600.00 with overage at 150.00: January's 7 hours
+        (5 prepaid, 2 overage) cost 40.00 an hour; the overage is invoiced
+        with February's block."""
+        agreement = self._create_agreement(
+            billing_model="block_hours",
+            fee_product_id=self.product_fee.id,
+            block_hours=5.0,
+            block_price=600.0,
+            block_product_id=self.product_fee.id,
+            overage_rate=150.0,
+        )
+        agreement.action_activate()
+        self._set_rate(self.tech, date(2026, 1, 1), 40.0)
+        self._run(agreement, "2026-01-01").action_post()
+        prepaid = self._timesheet(date(2026, 1, 10), 5.0, agreement)
+        overage = self._timesheet(date(2026, 1, 20), 2.0, agreement)
+        self.assertEqual(prepaid.msp_billing_decision, "prepaid")
+        self.assertEqual(overage.msp_billing_decision, "billable")
+        february = self._run(agreement, "2026-02-01")
+        self.assertEqual(february.amount_untaxed, 900.0)  # block + 2 × 150
+        february.action_post()
+        january = self._row(agreement)
+        self.assertEqual(
+            (january.revenue, january.labour_hours, january.labour_cost),
+            (600.0, 7.0, 280.0),
+        )
+        self.assertEqual((january.margin, january.margin_percent), (320.0, 53.33))
+        self.assertEqual(january.effective_rate, 85.71)  # 600 ÷ 7
+        feb = self._row(agreement, date(2026, 2, 1))
+        self.assertEqual((feb.revenue, feb.cost, feb.margin), (900.0, 0.0, 900.0))
+        self.assertFalse(feb.effective_rate)  # no hours worked
+
     def test_reconciliation_with_the_books(self):
         _agreement, _invoice, bill = self._crafted_month()
         # Income no agreement carries: a manual invoice.
