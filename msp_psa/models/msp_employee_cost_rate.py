@@ -30,7 +30,7 @@ class MspEmployeeCostRate(models.Model):
     company_id = fields.Many2one(
         related="employee_id.company_id", store=True, index=True
     )
-    currency_id = fields.Many2one(related="employee_id.currency_id")
+    currency_id = fields.Many2one(related="employee_id.company_id.currency_id")
     date_from = fields.Date(string="From", required=True, index=True)
     hourly_cost = fields.Monetary(required=True)
 

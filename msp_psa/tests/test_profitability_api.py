@@ -128,10 +128,10 @@ class TestProfitabilityApi(HttpCase):
                 [[january[0]["id"]], {"revenue": 1.0}],
             )
         self.company.msp_margin_visible = True
+        self.env.flush_all()  # the server reads the database
         self.assertEqual(len(self._rows(self.msp_user)), len(rows))
 
     def test_bad_input_is_refused(self):
-        self.company.msp_margin_visible = False
         manager = new_test_user(
             self.env,
             login="msp_margin_manager",

@@ -15,7 +15,7 @@ class MspCostRateWizard(models.TransientModel):
     _description = "MSP Change of Technician Cost Rate"
 
     employee_id = fields.Many2one("hr.employee", required=True)
-    currency_id = fields.Many2one(related="employee_id.currency_id")
+    currency_id = fields.Many2one(related="employee_id.company_id.currency_id")
     date_from = fields.Date(
         string="From", required=True, default=fields.Date.context_today
     )
