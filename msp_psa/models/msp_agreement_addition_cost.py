@@ -108,3 +108,11 @@ class MspAgreementAdditionCost(models.Model):
             addition.id: profit_tools.rate_in_force(costs[addition.id], day, 0.0)
             for addition in additions
         }
+
+    @api.model
+    def _cron_sync_cost_unit(self):
+        """A unit cost dated today comes into force on its addition."""
+        today = fields.Date.context_today(self)
+        self.sudo().search(
+            [("date_from", "=", today)]
+        ).addition_id._msp_sync_cost_unit()

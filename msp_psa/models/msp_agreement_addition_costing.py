@@ -51,6 +51,8 @@ class MspAgreementAddition(models.Model):
                 self
             )
             self._msp_log_cost(fields.Date.to_date(day))
+            # A cost from a later day leaves today's in force.
+            self._msp_sync_cost_unit()
         return result
 
     def _msp_log_cost(self, day):

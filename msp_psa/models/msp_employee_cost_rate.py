@@ -130,12 +130,26 @@ class MspEmployeeCostRate(models.Model):
         self.flush_model()
         employees = self.env["hr.employee"].browse([e.id for e in since]).sudo()
         rates = self._msp_rates_by_employee(employees)
+        self._msp_sync_hourly_cost(employees, rates)
+        self.env["account.analytic.line"]._msp_recost(since, rates)
+
+    @api.model
+    def _msp_sync_hourly_cost(self, employees, rates=None):
+        """Odoo's hourly cost of ``employees`` := their rate in force today."""
+        if rates is None:
+            rates = self._msp_rates_by_employee(employees)
         today = fields.Date.context_today(self)
-        for employee in employees:
+        for employee in employees.sudo():
             current = profit_tools.rate_in_force(rates[employee.id], today)
             if current is not None and employee.hourly_cost != current:
                 employee.with_context(msp_cost_rate_sync=True).hourly_cost = current
-        self.env["account.analytic.line"]._msp_recost(since, rates)
+
+    @api.model
+    def _cron_sync_hourly_cost(self):
+        """A rate dated today comes into force: it becomes the hourly cost."""
+        today = fields.Date.context_today(self)
+        rates = self.sudo().search([("date_from", "=", today)])
+        self._msp_sync_hourly_cost(rates.employee_id)
 
     @api.model
     def _msp_preview(self, employee, date_from):

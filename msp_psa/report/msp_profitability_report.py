@@ -355,6 +355,10 @@ SELECT DISTINCT x.agreement_id FROM (
 
     @api.model
     def _cron_refresh(self):
+        """Nightly: costs dated today come into force (technicians' hourly
+        cost, additions' unit cost), then the whole table is rebuilt."""
+        self.env["msp.employee.cost.rate"]._cron_sync_hourly_cost()
+        self.env["msp.agreement.addition.cost"]._cron_sync_cost_unit()
         self._msp_refresh()
 
     # ------------------------------------------------------------------

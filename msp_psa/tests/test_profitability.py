@@ -172,6 +172,20 @@ class TestProfitability(MspPsaCommon):
         self.assertEqual(self._row(agreement, date(2026, 2, 1)).addition_cost, 36.0)
         self.assertEqual(self._row(agreement, date(2026, 3, 1)).addition_cost, 42.0)
 
+    def test_costs_dated_later_come_into_force_on_their_day(self):
+        with freeze_time("2026-03-10"):
+            self._set_rate(self.tech, date(2026, 1, 1), 40.0)
+            self._set_rate(self.tech, date(2026, 4, 1), 44.0)
+            self.assertEqual(self.tech.hourly_cost, 40.0)
+            agreement = self._create_agreement()
+            addition = self._create_addition(agreement, date_start=date(2026, 1, 1))
+            addition.with_context(msp_cost_date="2026-04-01").cost_unit = 19.5
+            self.assertEqual(addition.cost_unit, 18.0)
+        with freeze_time("2026-04-01"):
+            self.env["msp.profitability.report"]._cron_refresh()
+            self.assertEqual(self.tech.hourly_cost, 44.0)
+            self.assertEqual(addition.cost_unit, 19.5)
+
     # ------------------------------------------------------------------
     # Analytic accounts and vendor bills
     # ------------------------------------------------------------------

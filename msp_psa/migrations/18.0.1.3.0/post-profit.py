@@ -21,6 +21,7 @@ def migrate(cr, version):
         .search([("msp_analytic_account_id", "=", False)])
     )
     agreements._msp_create_analytic_accounts()
+    env.flush_all()
     # Invoice lines and schedules: the account in their distribution.
     cr.execute(
         """
