@@ -642,7 +642,7 @@ def bench_profitability(db, n, months=24):
                 "account_move_line",
                 template.id,
                 {
-                    "date": f"'{first}'::date + k * interval '1 month'",
+                    "date": f"('{first}'::date + k * interval '1 month')::date",
                     "analytic_distribution": distribution,
                 },
                 f"{pairs}, generate_series(0, {months - 1}) k",
@@ -654,7 +654,7 @@ def bench_profitability(db, n, months=24):
             "account_analytic_line",
             timesheet.id,
             {
-                "date": f"'{first}'::date + (k / 2) * interval '1 month' + k % 2",
+                "date": f"('{first}'::date + (k / 2) * interval '1 month')::date + k % 2",
                 "msp_agreement_id": "x.ag",
             },
             f"{pairs}, generate_series(0, {2 * months - 1}) k",

@@ -170,6 +170,10 @@ money AS (
                     THEN amount ELSE 0 END) AS bill_cost
       FROM moves GROUP BY agreement_id, month
 ),
+bought AS (
+    SELECT DISTINCT agreement_id, month, product_id FROM moves
+     WHERE account_type = 'expense_direct_cost' AND product_id IS NOT NULL
+),
 labour AS (
     SELECT l.msp_agreement_id AS agreement_id,
            date_trunc('month', l.date)::date AS month,
@@ -220,12 +224,10 @@ addition_costs AS (
                SELECT k.cost_unit FROM msp_agreement_addition_cost k
                 WHERE k.addition_id = am.addition_id AND k.date_from <= am.last_day
                 ORDER BY k.date_from DESC, k.id DESC LIMIT 1), 0) AS cost) c
-     WHERE am.last_day >= am.first_day
-       AND NOT EXISTS (
-           SELECT 1 FROM moves mv
-            WHERE mv.agreement_id = am.agreement_id AND mv.month = am.month
-              AND mv.product_id = am.product_id
-              AND mv.account_type = 'expense_direct_cost')
+      LEFT JOIN bought b
+        ON b.agreement_id = am.agreement_id AND b.month = am.month
+       AND b.product_id = am.product_id
+     WHERE am.last_day >= am.first_day AND b.agreement_id IS NULL
      GROUP BY 1, 2
 ),
 keys AS (
