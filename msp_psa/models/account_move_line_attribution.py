@@ -89,8 +89,8 @@ SELECT aml.id FROM account_move_line aml
    AND NOT EXISTS (
        SELECT 1 FROM jsonb_object_keys(COALESCE(aml.analytic_distribution,
                                                 '{}'::jsonb)) k(key)
-         JOIN msp_agreement ag
-           ON ag.msp_analytic_account_id = ANY(string_to_array(k.key, ',')::int[]))
+        CROSS JOIN LATERAL unnest(string_to_array(k.key, ',')) a(account)
+         JOIN msp_agreement ag ON ag.msp_analytic_account_id = a.account::int)
    AND %s
 """,
                 SQL(" AND ").join(where),

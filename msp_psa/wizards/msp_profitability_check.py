@@ -140,7 +140,15 @@ SELECT COALESCE(SUM(CASE WHEN acc.account_type IN ('income', 'income_other')
         )
         ledger_income, ledger_cost = cr.fetchone()
         # What the books attribute to agreements, line by line (live).
-        cr.execute(
+        with Report._msp_no_jit():
+            attributed = self._read_attributed(company, start, end)
+        ledger_by_agreement = {row[0]: (row[1], row[2]) for row in attributed}
+        self._write_report(
+            Report, company, start, end, ledger_income, ledger_cost, ledger_by_agreement
+        )
+
+    def _read_attributed(self, company, start, end):
+        self.env.cr.execute(
             SQL(
                 """
 SELECT agreement_id,
@@ -157,7 +165,18 @@ SELECT agreement_id,
                 end,
             )
         )
-        ledger_by_agreement = {row[0]: (row[1], row[2]) for row in cr.fetchall()}
+        return self.env.cr.fetchall()
+
+    def _write_report(
+        self,
+        Report,
+        company,
+        start,
+        end,
+        ledger_income,
+        ledger_cost,
+        ledger_by_agreement,
+    ):
         # The report (the table the pivot reads).
         rows = Report._read_group(
             [
