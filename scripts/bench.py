@@ -30,13 +30,16 @@ on the same machine, the cost no Odoo billing engine can go under.
 - profitability: N agreements × 24 months of invoiced revenue, time, an
   addition with its quantity and cost logs and some vendor bills (cloned in
   SQL from one of each); times the full rebuild of the monthly table, the
-  pivot's read_group (agreement × month) on the table and the same aggregate
-  over the report's query (what an SQL view would run), then an incremental
-  refresh after the time of 1 % of the agreements changed. Rolled back:
+  pivot opening (by month), its read_group by agreement × month on the table
+  (and that read_group's query alone), the same aggregate over the report's
+  query (what an SQL view would run), then an incremental refresh after the
+  time of 1 % of the agreements changed. Rolled back:
 
     bench profitability: N agreements × 24 months (R rows), table rebuilt in
-                         A s, pivot read from the table in B s, from an SQL
-                         view in C s, incremental refresh (K agreements) in D s
+                         A s; pivot opened (by month) in B s; agreement ×
+                         month from the table in C s (read_group; its query
+                         D s), from an SQL view in E s; incremental refresh
+                         (K agreements) in F s
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
        [--technicians 50] [--open-tickets 2000]

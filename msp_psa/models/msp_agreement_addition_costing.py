@@ -21,9 +21,6 @@ class MspAgreementAddition(models.Model):
         string="Unit Cost History",
         groups=COST_GROUPS,
     )
-    # Costs and margins are for managers and accountants.
-    cost_unit = fields.Monetary(groups=COST_GROUPS)
-    margin = fields.Monetary(groups=COST_GROUPS)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -108,13 +108,9 @@ class TestProfitabilityApi(HttpCase):
         self.assertIn("not allowed", cm.exception.faultString)
         with self.assertRaises(xmlrpc.client.Fault) as cm:
             self._call(
-                self.msp_user,
-                "msp.agreement.addition",
-                "read",
-                [self.addition.ids],
-                {"fields": ["cost_unit"]},
+                self.msp_user, "msp.agreement.addition.cost", "search_read", [[]]
             )
-        self.assertIn("cost_unit", cm.exception.faultString)
+        self.assertIn("not allowed", cm.exception.faultString)
         rows = self._rows(self.accountant)
         january = [row for row in rows if row["month"] == "2026-01-01"]
         self.assertEqual(len(january), 1)
