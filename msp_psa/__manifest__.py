@@ -25,6 +25,7 @@
         "security/ir.model.access.csv",
         "security/msp_agreement_price_security.xml",
         "security/msp_dashboard_security.xml",
+        "security/msp_profitability_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -68,6 +69,8 @@
         "data/msp_agreement_change_data.xml",
         "views/msp_agreement_change_views.xml",
         "views/msp_agreement_change_portal_templates.xml",
+        "data/msp_profitability_data.xml",
+        "views/msp_profitability_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -88,5 +91,6 @@
         "demo/msp_psa_portal_demo.xml",
         "demo/msp_dispatch_demo.xml",
         "demo/msp_agreement_change_demo.xml",
+        "demo/msp_profitability_demo.xml",
     ],
 }

@@ -34,6 +34,19 @@ on the same machine, the cost no Odoo billing engine can go under.
 
     bench change: N change orders, X ms/change created (impact),
                   Q queries/change; applied in Y ms/change, R queries/change
+- profitability: N agreements × 24 months of invoiced revenue, time, an
+  addition with its quantity and cost logs and some vendor bills (cloned in
+  SQL from one of each); times the full rebuild of the monthly table, the
+  pivot opening (by month), its read_group by agreement × month on the table
+  (and that read_group's query alone), the same aggregate over the report's
+  query (what an SQL view would run), then an incremental refresh after the
+  time of 1 % of the agreements changed. Rolled back:
+
+    bench profitability: N agreements × 24 months (R rows), table rebuilt in
+                         A s; pivot opened (by month) in B s; agreement ×
+                         month from the table in C s (read_group; its query
+                         D s), from an SQL view in E s; incremental refresh
+                         (K agreements) in F s
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
 - sla: N open tickets (-n) over 3 calendars (office hours with public
@@ -74,7 +87,7 @@ from datetime import date, datetime, timedelta
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 QUIET = {
     "tracking_disable": True,
@@ -827,6 +840,266 @@ def bench_mrrmovement(db, n):
         f"built in {built_s:.1f} s, nightly refresh {nightly_s:.1f} s, one agreement "
         f"refreshed in {one_ms:.0f} ms; movement pivot ({len(pivot)} cells) read "
         f"in {pivot_s:.2f} s; dashboard data in {dashboard_ms:.0f} ms",
+def clone_rows(cr, table, src_id, overrides, source, returning=True, where="TRUE"):
+    """INSERT copies of row ``src_id`` of ``table``, one per row of ``source``
+    (a FROM clause: ``unnest(...)``, ``generate_series(...)``), with the
+    columns of ``overrides`` set to SQL expressions."""
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = %s AND column_name != 'id'",
+        [table],
+    )
+    cols = [row[0] for row in cr.fetchall()]
+    select = ", ".join(overrides.get(col, f"t.{col}") for col in cols)
+    cr.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} "
+        f"FROM {table} t, {source} WHERE t.id = {int(src_id)} AND {where} "
+        + ("RETURNING id" if returning else "")
+    )
+    return [row[0] for row in cr.fetchall()] if returning else None
+
+
+def bench_profitability(db, n, months=24):
+    """The profitability pivot over N agreements × 24 months: the monthly
+    table against an SQL view of the same query; everything rolled back."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench profitability {time.time()}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        print(
+            f"[bench] profitability: {n} agreements × {months} months...",
+            file=sys.stderr,
+            flush=True,
+        )
+        first = date(DAY.year - 2, DAY.month, 1)
+        client = env["res.partner"].create({"name": "Bench client", "is_company": 1})
+        product = env["product.product"].create(
+            {"name": "Bench seat", "type": "service", "list_price": 20.0}
+        )
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        agreement = env["msp.agreement"].create(
+            {
+                "title": "Bench",
+                "partner_id": client.id,
+                "company_id": company.id,
+                "date_start": first,
+                "fixed_fee": 100.0,
+                "journal_id": journal.id,
+            }
+        )
+        addition = env["msp.agreement.addition"].create(
+            {
+                "agreement_id": agreement.id,
+                "product_id": product.id,
+                "quantity": 5,
+                "price_unit": 20.0,
+                "cost_unit": 12.0,
+                "date_start": first,
+            }
+        )
+        project = env["project.project"].create(
+            {"name": "Bench support", "company_id": company.id}
+        )
+        employee = env["hr.employee"].create(
+            {"name": "Bench tech", "company_id": company.id, "hourly_cost": 40.0}
+        )
+        timesheet = env["account.analytic.line"].create(
+            {
+                "name": "Work",
+                "project_id": project.id,
+                "employee_id": employee.id,
+                "date": first,
+                "unit_amount": 2.0,
+                "msp_agreement_id": agreement.id,
+            }
+        )
+        cost_account = env["account.account"].search(
+            [
+                ("account_type", "=", "expense_direct_cost"),
+                ("company_ids", "in", company.id),
+            ],
+            limit=1,
+        )
+        invoice, bill = env["account.move"].create(
+            [
+                {
+                    "move_type": move_type,
+                    "partner_id": client.id,
+                    "invoice_date": first,
+                    "company_id": company.id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            dict(
+                                {
+                                    "product_id": product.id,
+                                    "quantity": 1,
+                                    "price_unit": 100.0,
+                                    "tax_ids": [Command.clear()],
+                                },
+                                **extra,
+                            )
+                        )
+                    ],
+                }
+                for move_type, extra in (
+                    ("out_invoice", {}),
+                    ("in_invoice", {"account_id": cost_account.id}),
+                )
+            ]
+        )
+        (invoice | bill).action_post()
+        env.flush_all()
+        # N - 1 more agreements, each with its analytic account and addition.
+        account = agreement.msp_analytic_account_id
+        accounts = [account.id] + clone_rows(
+            cr,
+            "account_analytic_account",
+            account.id,
+            {"code": "t.code || '-' || g"},
+            f"generate_series(1, {n - 1}) g",
+        )
+        agreements = [agreement.id] + clone_rows(
+            cr,
+            "msp_agreement",
+            agreement.id,
+            {"name": "t.name || '-' || g"},
+            f"generate_series(1, {n - 1}) g",
+        )
+        cr.execute(
+            "UPDATE msp_agreement a SET msp_analytic_account_id = x.acc, "
+            "state = 'active' FROM unnest(%s::int[], %s::int[]) x(ag, acc) "
+            "WHERE a.id = x.ag",
+            [agreements, accounts],
+        )
+        additions = [addition.id] + clone_rows(
+            cr,
+            "msp_agreement_addition",
+            addition.id,
+            {"agreement_id": "ag"},
+            f"unnest(ARRAY{agreements[1:]}) ag",
+        )
+        for table in ("msp_agreement_addition_quantity", "msp_agreement_addition_cost"):
+            cr.execute(
+                f"SELECT id FROM {table} WHERE addition_id = %s",
+                [addition.id],
+            )
+            src = cr.fetchone()[0]
+            clone_rows(
+                cr,
+                table,
+                src,
+                {
+                    "addition_id": "x.ad",
+                    "agreement_id": "x.ag",
+                },
+                f"unnest(ARRAY{additions[1:]}, ARRAY{agreements[1:]}) x(ad, ag)",
+                returning=False,
+            )
+        # Revenue every month, a vendor bill one month in four, two lines of
+        # time a month.
+        pairs = f"unnest(ARRAY{agreements}, ARRAY{accounts}) x(ag, acc)"
+        distribution = "jsonb_build_object(x.acc::text, 100)"
+        for template, where in (
+            (invoice.invoice_line_ids, "TRUE"),
+            (bill.invoice_line_ids, "(x.ag + k) % 4 = 0"),
+        ):
+            clone_rows(
+                cr,
+                "account_move_line",
+                template.id,
+                {
+                    "date": f"('{first}'::date + k * interval '1 month')::date",
+                    "analytic_distribution": distribution,
+                },
+                f"{pairs}, generate_series(0, {months - 1}) k",
+                returning=False,
+                where=where,
+            )
+        clone_rows(
+            cr,
+            "account_analytic_line",
+            timesheet.id,
+            {
+                "date": (
+                    f"('{first}'::date + (k / 2) * interval '1 month')::date + k % 2"
+                ),
+                "msp_agreement_id": "x.ag",
+            },
+            f"{pairs}, generate_series(0, {2 * months - 1}) k",
+            returning=False,
+        )
+        cr.execute("ANALYZE")
+        Report = env["msp.profitability.report"]
+        env.invalidate_all()
+        started = time.perf_counter()
+        Report._msp_refresh()
+        refresh_s = time.perf_counter() - started
+        rows = Report.search_count([("company_id", "=", company.id)])
+        measures = ["revenue:sum", "cost:sum", "margin:sum", "margin_percent"]
+        env.invalidate_all()
+        started = time.perf_counter()
+        # The pivot opens by month (its total and its rows).
+        Report.read_group([("company_id", "=", company.id)], measures, [])
+        Report.read_group(
+            [("company_id", "=", company.id)], measures, ["month:month"], lazy=False
+        )
+        open_s = time.perf_counter() - started
+        env.invalidate_all()
+        started = time.perf_counter()
+        Report.read_group(
+            [("company_id", "=", company.id)],
+            measures,
+            ["agreement_id", "month:month"],
+            lazy=False,
+        )
+        table_s = time.perf_counter() - started
+        started = time.perf_counter()
+        Report._read_group(
+            [("company_id", "=", company.id)],
+            ["agreement_id", "month:month"],
+            ["revenue:sum", "cost:sum", "margin:sum", "margin_percent:sum"],
+        )
+        table_sql_s = time.perf_counter() - started
+        cr.execute("SELECT set_config('jit', 'off', true)")  # as the refresh does
+        started = time.perf_counter()
+        cr.execute(
+            SQL(
+                "SELECT agreement_id, month, SUM(revenue), SUM(labour_cost + "
+                "addition_cost + bill_cost) FROM (%s) r WHERE company_id = %s "
+                "GROUP BY 1, 2",
+                Report._msp_rows_query(),
+                company.id,
+            )
+        )
+        cr.fetchall()
+        view_s = time.perf_counter() - started
+        touched = agreements[: max(1, n // 100)]
+        # Time passes (one transaction has one now()): the last refresh half
+        # a second later, the changed time a second later.
+        cr.execute("SELECT now() AT TIME ZONE 'UTC' + interval '0.5 second'")
+        env["ir.config_parameter"].set_param(
+            "msp_psa.profitability_refreshed_at", str(cr.fetchone()[0])
+        )
+        cr.execute(
+            "UPDATE account_analytic_line SET unit_amount = unit_amount + 1, "
+            "write_date = now() AT TIME ZONE 'UTC' + interval '1 second' "
+            "WHERE msp_agreement_id = ANY(%s)",
+            [touched],
+        )
+        started = time.perf_counter()
+        Report._msp_refresh_incremental()
+        incremental_s = time.perf_counter() - started
+        cr.rollback()
+    print(
+        f"bench profitability: {n} agreements × {months} months ({rows} rows), "
+        f"table rebuilt in {refresh_s:.1f} s; pivot opened (by month) in "
+        f"{open_s:.2f} s; agreement × month from the table in {table_s:.2f} s "
+        f"(read_group; its query {table_sql_s:.2f} s), from an SQL view in "
+        f"{view_s:.2f} s; incremental refresh ({len(touched)} agreements) in "
+        f"{incremental_s:.2f} s",
         flush=True,
     )
 
@@ -862,6 +1135,8 @@ def main():
             bench_sla(args.db, args.n)
         elif shape == "mrrmovement":
             bench_mrrmovement(args.db, args.n)
+        elif shape == "profitability":
+            bench_profitability(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

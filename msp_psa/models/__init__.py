@@ -52,3 +52,13 @@ from . import msp_agreement_addition_mrr
 from . import msp_agreement_addition_quantity_mrr
 from . import msp_mrr_month
 from . import msp_dashboard
+from . import msp_employee_cost_rate
+from . import hr_employee_cost
+from . import account_analytic_line_cost
+from . import msp_agreement_addition_cost
+from . import msp_agreement_addition_costing
+from . import account_analytic_plan
+from . import msp_agreement_profitability
+from . import account_move_line_attribution
+from . import res_company_margin
+from . import res_config_settings_margin

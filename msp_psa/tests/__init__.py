@@ -38,3 +38,6 @@ from . import test_change_order_tour
 from . import test_mrr_movement_tools
 from . import test_mrr_movement
 from . import test_dashboard
+from . import test_profitability
+from . import test_profitability_api
+from . import test_profitability_tools

@@ -76,6 +76,15 @@ class TestDisplayNames(TransactionCase):
         self.assertEqual(
             wizard.display_name, f"Mark Non-billable: {leak.unit_amount:g} h of time"
         )
+        # Profitability: the monthly table, a cost rate change, a check.
+        self.env["msp.profitability.report"]._msp_refresh()
+        tech = self.env["hr.employee"].search([], limit=1)
+        self.env["msp.cost.rate.wizard"].create(
+            {"employee_id": tech.id, "date_from": date(2026, 1, 1), "hourly_cost": 30}
+        )
+        self.env["msp.profitability.check"].create(
+            {"date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)}
+        ).action_check()
 
     def test_no_technical_names(self):
         self._make_records()

@@ -4,3 +4,4 @@ from . import revenue
 from . import mrr
 from . import labels
 from . import cron
+from . import profitability

@@ -2,3 +2,6 @@ from . import msp_billing_preview
 from . import msp_billing_preview_line
 from . import msp_revenue_report
 from . import msp_leakage_wizard
+from . import msp_cost_rate_wizard
+from . import msp_profitability_check
+from . import msp_profitability_check_line
