@@ -23,6 +23,7 @@
     "data": [
         "security/msp_psa_security.xml",
         "security/ir.model.access.csv",
+        "security/msp_escalation_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -30,6 +31,7 @@
         "data/msp_work_type_data.xml",
         "data/msp_revenue_cron.xml",
         "data/msp_dispatch_cron.xml",
+        "data/msp_escalation_data.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "report/msp_agreement_report.xml",
@@ -52,10 +54,14 @@
         "views/msp_agreement_portal_templates.xml",
         "views/hr_employee_views.xml",
         "views/msp_dispatch_views.xml",
+        "views/msp_escalation_views.xml",
+        "views/msp_escalation_portal_templates.xml",
         "views/msp_psa_menus.xml",
         "wizards/msp_billing_preview_views.xml",
         "wizards/msp_revenue_report_views.xml",
         "wizards/msp_leakage_wizard_views.xml",
+        "wizards/msp_escalation_preview_views.xml",
+        "views/msp_escalation_menus.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -74,5 +80,6 @@
         "demo/msp_revenue_demo.xml",
         "demo/msp_psa_portal_demo.xml",
         "demo/msp_dispatch_demo.xml",
+        "demo/msp_escalation_demo.xml",
     ],
 }

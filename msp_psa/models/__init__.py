@@ -40,3 +40,9 @@ from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
 from . import resource_calendar_leaves
+from . import msp_price_index
+from . import msp_price_index_value
+from . import msp_agreement_escalation_row
+from . import msp_agreement_escalation_line
+from . import msp_agreement_escalation
+from . import msp_agreement_addition_escalation
