@@ -1,6 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
+from odoo.tools.misc import formatLang
 
 from ..tools import labels
 
@@ -67,6 +68,9 @@ class MspAgreementEscalation(models.Model):
         readonly=True,
     )
     percent = fields.Float(string="Change (%)", digits=(16, 4), readonly=True)
+    percent_label = fields.Char(
+        string="Change", compute="_compute_percent_label", help="E.g. +3.00 %."
+    )
     line_ids = fields.One2many(
         "msp.agreement.escalation.line", "escalation_id", string="Prices", readonly=True
     )
@@ -90,6 +94,15 @@ class MspAgreementEscalation(models.Model):
             "This anniversary of the agreement already has its escalation.",
         ),
     ]
+
+    @api.depends_context("lang")
+    @api.depends("percent")
+    def _compute_percent_label(self):
+        # in the reader's language (decimal separator): the notice, the portal
+        for row in self:
+            sign = "+" if row.percent >= 0 else "-"
+            number = formatLang(self.env, abs(row.percent), digits=2)
+            row.percent_label = f"{sign}{number}\N{NO-BREAK SPACE}%"
 
     @api.depends("mrr_old", "mrr_new")
     def _compute_mrr_impact(self):
