@@ -150,8 +150,10 @@ class MspAgreement(models.Model):
                 # An expired agreement's anniversaries are reported once, not
                 # retried; the others' until they apply.
                 done = agreement.escalation_ids.filtered(
-                    lambda r, a=agreement: r.state == "applied"
-                    or (a.state == "expired" and r.state == "not_applied")
+                    lambda r, a=agreement: (
+                        r.state == "applied"
+                        or (a.state == "expired" and r.state == "not_applied")
+                    )
                 )
                 first = agreement._msp_escalation_first()
                 day = esc.next_anniversary(
@@ -167,9 +169,7 @@ class MspAgreement(models.Model):
             )
 
     def _compute_escalation_count(self):
-        counts = self._count_related(
-            "msp.agreement.escalation", field="agreement_id"
-        )
+        counts = self._count_related("msp.agreement.escalation", field="agreement_id")
         for agreement in self:
             agreement.escalation_count = counts.get(agreement, 0)
 
@@ -325,7 +325,10 @@ class MspAgreement(models.Model):
         indexes. No query per agreement beyond the prefetched records."""
         plan = {}
         for agreement in self:
-            if agreement.escalation_rule == "none" or not agreement.escalation_date_next:
+            if (
+                agreement.escalation_rule == "none"
+                or not agreement.escalation_date_next
+            ):
                 continue
             days = esc.anniversaries_between(
                 agreement._msp_escalation_first(),
@@ -413,7 +416,9 @@ class MspAgreement(models.Model):
             new = old if reason else esc.escalate(old, percent, rounding)
             keys.append(((component, addition), addition, old, new))
         step["_keys"] = keys
-        step["lines"] = [(key[0], addition, old, new) for key, addition, old, new in keys]
+        step["lines"] = [
+            (key[0], addition, old, new) for key, addition, old, new in keys
+        ]
         if not reason and not keys:
             step["reason"] = "nothing"
         if not step["reason"] and self.state in ("suspended", "expired"):
@@ -455,7 +460,9 @@ class MspAgreement(models.Model):
                 writes["msp.agreement", field, price].append(agreement_id)
         Addition = self.env["msp.agreement.addition"].sudo()
         addition_ids = [
-            i for (model, _f, _p), ids in writes.items() for i in ids
+            i
+            for (model, _f, _p), ids in writes.items()
+            for i in ids
             if model == "msp.agreement.addition"
         ]
         settle = {a.id: a.settle_from for a in Addition.browse(addition_ids)}
@@ -529,9 +536,13 @@ class MspAgreement(models.Model):
                 row = existing.get((agreement.id, step["anniversary"]))
                 if row and row.state == "applied":
                     continue
-                if row and row.state == "not_applied" and (
-                    row.reason == step["reason"]
-                    and row.reason_note == (step["reason_note"] or False)
+                if (
+                    row
+                    and row.state == "not_applied"
+                    and (
+                        row.reason == step["reason"]
+                        and row.reason_note == (step["reason_note"] or False)
+                    )
                 ):
                     continue  # reported already, nothing new
                 vals = agreement._msp_escalation_row_vals(step)
@@ -583,13 +594,13 @@ class MspAgreement(models.Model):
         before it, once per anniversary: the row created *Notified* (with the
         prices expected from the index values known today) marks it sent."""
         due = self.filtered(
-            lambda a: a.state == "active"
-            and a.escalation_notice_days > 0
-            and a.escalation_date_next
-            and a.escalation_date_notice
-            <= date_ref
-            < a.escalation_date_next
-            and (a.id, a.escalation_date_next) not in existing
+            lambda a: (
+                a.state == "active"
+                and a.escalation_notice_days > 0
+                and a.escalation_date_next
+                and a.escalation_date_notice <= date_ref < a.escalation_date_next
+                and (a.id, a.escalation_date_next) not in existing
+            )
         )
         plan = due._msp_escalation_steps(
             max(due.mapped("escalation_date_next"), default=date_ref), series
@@ -633,8 +644,9 @@ class MspAgreement(models.Model):
         return SQL(" AND ").join(conditions)
 
     @api.model
-    def _msp_lock_escalation_batch(self, date_ref, batch_size, exclude, agreement_ids,
-                                   autocommit):
+    def _msp_lock_escalation_batch(
+        self, date_ref, batch_size, exclude, agreement_ids, autocommit
+    ):
         """A batch of agreements with something to do, that no other worker
         holds (``FOR UPDATE SKIP LOCKED``, as the billing run)."""
         self.flush_model()
@@ -659,7 +671,9 @@ class MspAgreement(models.Model):
         return self.browse()
 
     @api.model
-    def _cron_apply_escalations(self, date_ref=None, batch_size=500, agreement_ids=None):
+    def _cron_apply_escalations(
+        self, date_ref=None, batch_size=500, agreement_ids=None
+    ):
         """Nightly: apply each due anniversary's escalation exactly once,
         report those that cannot apply, send the notices due. Batches of
         locked agreements, each committed with the action's progress; safe

@@ -53,11 +53,9 @@ class MspAgreementEscalation(models.Model):
     rule = fields.Selection(
         [("fixed", "Fixed Percentage"), ("index", "Price Index")], readonly=True
     )
-    index_id = fields.Many2one("msp.price.index", string="Index", readonly=True)
+    index_id = fields.Many2one("msp.price.index", readonly=True)
     index_date_now = fields.Date(string="Index Read On", readonly=True)
-    index_value_now = fields.Float(
-        string="Index Value", digits=(16, 4), readonly=True
-    )
+    index_value_now = fields.Float(string="Index Value", digits=(16, 4), readonly=True)
     index_date_before = fields.Date(string="Index Read a Year Before", readonly=True)
     index_value_before = fields.Float(
         string="Index Value a Year Before", digits=(16, 4), readonly=True

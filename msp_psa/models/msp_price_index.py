@@ -26,7 +26,11 @@ class MspPriceIndex(models.Model):
     latest_value = fields.Float(compute="_compute_latest", digits=(16, 4))
 
     _sql_constraints = [
-        ("name_uniq", "unique(name, company_id)", "A price index with this name exists."),
+        (
+            "name_uniq",
+            "unique(name, company_id)",
+            "A price index with this name exists.",
+        ),
     ]
 
     def _compute_latest(self):

@@ -17,7 +17,7 @@ class MspPriceIndexValue(models.Model):
     _order = "index_id, date desc"
 
     index_id = fields.Many2one(
-        "msp.price.index", string="Index", required=True, ondelete="cascade", index=True
+        "msp.price.index", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="index_id.company_id", store=True)
     date = fields.Date(required=True, help="The value is in force from this date.")

@@ -44,7 +44,10 @@ def anniversaries_between(first, date_from, date_to):
     gets each missed anniversary, once."""
     if not first or date_to < first:
         return []
-    day, result = next_anniversary(first, date_from and date_from - timedelta(days=1)), []
+    day, result = (
+        next_anniversary(first, date_from and date_from - timedelta(days=1)),
+        [],
+    )
     while day <= date_to:
         result.append(day)
         day = next_anniversary(first, day)
@@ -86,8 +89,9 @@ def clamp(percent, cap=None, floor=None):
     return percent
 
 
-def percent_change(rule, percent=0.0, index_now=None, index_before=None, cap=None,
-                   floor=None):
+def percent_change(
+    rule, percent=0.0, index_now=None, index_before=None, cap=None, floor=None
+):
     """The price change of one anniversary, in %: ``(percent, None)``, or
     ``(None, reason)`` when it cannot be computed.
 
@@ -112,8 +116,7 @@ def escalate(price, percent, rounding=0.01):
     return float_round(price * (100.0 + percent) / 100.0, precision_rounding=rounding)
 
 
-def escalate_index(price, index_now, index_before, cap=None, floor=None,
-                   rounding=0.01):
+def escalate_index(price, index_now, index_before, cap=None, floor=None, rounding=0.01):
     """The index rule in one go: ``price × I(t) / I(t−12)`` (capped and
     floored), rounded; None when an index value is missing or zero."""
     percent, reason = percent_change("index", 0.0, index_now, index_before, cap, floor)

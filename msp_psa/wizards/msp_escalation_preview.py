@@ -49,7 +49,9 @@ class MspEscalationPreview(models.TransientModel):
         for preview in self:
             preview.display_name = self.env._(
                 "Price escalations from %(date_from)s to %(date_to)s",
-                date_from=labels.fmt_date(preview.date_from) if preview.date_from else "",
+                date_from=labels.fmt_date(preview.date_from)
+                if preview.date_from
+                else "",
                 date_to=labels.fmt_date(preview.date_to) if preview.date_to else "",
             )
 

@@ -28,9 +28,7 @@ class MspEscalationPreviewLine(models.TransientModel):
     )
     applicable = fields.Boolean(readonly=True)
     reason = fields.Char(string="Not Applied Because", readonly=True)
-    due = fields.Boolean(
-        string="Due", readonly=True, help="The anniversary is today or past."
-    )
+    due = fields.Boolean(readonly=True, help="The anniversary is today or past.")
 
     @api.depends("mrr_old", "mrr_new")
     def _compute_mrr_impact(self):
