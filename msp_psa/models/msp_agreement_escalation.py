@@ -479,6 +479,9 @@ class MspAgreement(models.Model):
         self.ensure_one()
         return {
             "agreement_id": self.id,
+            # the related stored fields given: not computed row by row
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
             "anniversary": step["anniversary"],
             "rule": step["rule"],
             "reason": step["reason"] or False,
@@ -496,6 +499,7 @@ class MspAgreement(models.Model):
             + [
                 fields.Command.create(
                     {
+                        "company_id": self.company_id.id,
                         "sequence": position,
                         "component": component,
                         "addition_id": addition.id if addition else False,
@@ -574,17 +578,10 @@ class MspAgreement(models.Model):
         for row, vals in updates:
             row.write(vals)
             rows |= row
-        self._msp_apply_escalation_prices(price_vals)
+        # the audit row is the record of it (the agreement's Escalations
+        # button): no chatter message per agreement in a nightly batch
+        agreements._msp_apply_escalation_prices(price_vals)
         applied = rows.filtered(lambda r: r.state == "applied")
-        for agreement in applied.agreement_id:
-            agreement.message_post(
-                body=self.env._(
-                    "Prices escalated: %(steps)s.",
-                    steps="; ".join(
-                        r.display_name for r in applied if r.agreement_id == agreement
-                    ),
-                )
-            )
         if notify:
             agreements._msp_send_escalation_notices(date_ref, series, existing)
         return applied

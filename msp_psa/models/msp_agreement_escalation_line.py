@@ -25,8 +25,9 @@ class MspAgreementEscalationLine(models.Model):
     component = fields.Selection(COMPONENTS, required=True)
     addition_id = fields.Many2one("msp.agreement.addition", ondelete="set null")
     name = fields.Char(string="Price", compute="_compute_name")
-    price_old = fields.Monetary(string="Before")
-    price_new = fields.Monetary(string="After")
+    # floats in the agreement's currency, as the row's amounts (see there)
+    price_old = fields.Float(string="Before", digits=(16, 6))
+    price_new = fields.Float(string="After", digits=(16, 6))
 
     @api.depends_context("lang")
     @api.depends("component", "addition_id")

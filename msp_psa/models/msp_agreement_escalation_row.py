@@ -72,10 +72,13 @@ class MspAgreementEscalation(models.Model):
     line_ids = fields.One2many(
         "msp.agreement.escalation.line", "escalation_id", string="Prices", readonly=True
     )
-    mrr_old = fields.Monetary(string="MRR Before", readonly=True)
-    mrr_new = fields.Monetary(string="MRR After", readonly=True)
-    mrr_impact = fields.Monetary(
-        string="MRR Impact", compute="_compute_mrr_impact", store=True
+    # Amounts in the agreement's currency (``currency_id``, shown with it):
+    # floats rounded by the engine, not Monetary fields, whose insert reads
+    # the currency record by record (a nightly batch creates thousands).
+    mrr_old = fields.Float(string="MRR Before", digits=(16, 6), readonly=True)
+    mrr_new = fields.Float(string="MRR After", digits=(16, 6), readonly=True)
+    mrr_impact = fields.Float(
+        string="MRR Impact", digits=(16, 6), compute="_compute_mrr_impact", store=True
     )
     notice_date = fields.Date(
         string="Client Notified On",
