@@ -62,10 +62,10 @@ class MspAgreementEscalation(models.Model):
     )
     percent_computed = fields.Float(
         string="Change Before Cap/Floor (%)",
-        digits=(16, 4),
+        digits=(16, 6),
         readonly=True,
     )
-    percent = fields.Float(string="Change (%)", digits=(16, 4), readonly=True)
+    percent = fields.Float(string="Change (%)", digits=(16, 6), readonly=True)
     percent_label = fields.Char(
         string="Change", compute="_compute_percent_label", help="E.g. +3.00 %."
     )

@@ -113,7 +113,9 @@ class TestEscalation(MspPsaCommon):
             self.assertRaises(IntegrityError),
             self.env.cr.savepoint(),
         ):
-            self.Row.create({"agreement_id": agreement.id, "anniversary": "2026-01-01"})
+            self.Row.sudo().create(
+                {"agreement_id": agreement.id, "anniversary": "2026-01-01"}
+            )
             self.env.flush_all()
 
     def test_catch_up_of_two_missed_anniversaries(self):
