@@ -199,6 +199,7 @@ class MspAgreement(models.Model):
             }
             for what, value in percents.items():
                 if not math.isfinite(value) or value < -100:
+                    shown = f"{value:.2f}"
                     raise ValidationError(
                         self.env._(
                             "Agreement %(agreement)s: a %(what)s of %(value)s %% "
@@ -206,7 +207,7 @@ class MspAgreement(models.Model):
                             "-100 %%.",
                             agreement=name,
                             what=what,
-                            value=f"{value:.2f}",
+                            value=shown,
                         )
                     )
             if (
@@ -215,13 +216,15 @@ class MspAgreement(models.Model):
                 and agreement.escalation_cap_percent
                 < agreement.escalation_floor_percent
             ):
+                cap = f"{agreement.escalation_cap_percent:.2f}"
+                floor = f"{agreement.escalation_floor_percent:.2f}"
                 raise ValidationError(
                     self.env._(
                         "Agreement %(agreement)s: the cap (%(cap)s %%) is under the "
                         "floor (%(floor)s %%).",
                         agreement=name,
-                        cap=f"{agreement.escalation_cap_percent:.2f}",
-                        floor=f"{agreement.escalation_floor_percent:.2f}",
+                        cap=cap,
+                        floor=floor,
                     )
                 )
             if agreement.escalation_rule == "index" and not (
@@ -554,6 +557,7 @@ class MspAgreement(models.Model):
                     vals["state"] = "not_applied"
                 else:
                     vals.update(state="applied", user_id=user.id, date_applied=now)
+                    percent = f"{step['percent']:+.2f}"
                     price_vals += [
                         {
                             "agreement_id": agreement.id,
@@ -565,7 +569,7 @@ class MspAgreement(models.Model):
                             "note": self.env._(
                                 "Escalation of %(date)s: %(percent)s %%",
                                 date=step["anniversary"],
-                                percent=f"{step['percent']:+.2f}",
+                                percent=percent,
                             ),
                         }
                         for component, addition, _old, new in step["lines"]

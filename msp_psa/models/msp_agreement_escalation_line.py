@@ -42,10 +42,11 @@ class MspAgreementEscalationLine(models.Model):
     @api.depends("escalation_id", "name", "price_old", "price_new")
     def _compute_display_name(self):
         for line in self:
+            old, new = f"{line.price_old:.2f}", f"{line.price_new:.2f}"
             line.display_name = self.env._(
                 "%(escalation)s, %(price)s: %(old)s → %(new)s",
                 escalation=line.escalation_id.agreement_id.name or "",
                 price=line.name or "",
-                old=f"{line.price_old:.2f}",
-                new=f"{line.price_new:.2f}",
+                old=old,
+                new=new,
             )

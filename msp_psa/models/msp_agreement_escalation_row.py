@@ -123,11 +123,12 @@ class MspAgreementEscalation(models.Model):
                     reason=reasons.get(row.reason, ""),
                 )
             else:
+                percent = f"{row.percent:+.2f}"
                 row.display_name = self.env._(
                     "%(agreement)s, %(date)s: %(percent)s %%",
                     agreement=row.agreement_id.name or "",
                     date=day,
-                    percent=f"{row.percent:+.2f}",
+                    percent=percent,
                 )
 
     def _msp_reason_label(self):

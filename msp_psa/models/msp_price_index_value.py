@@ -34,10 +34,11 @@ class MspPriceIndexValue(models.Model):
     @api.depends("index_id.name", "date", "value")
     def _compute_display_name(self):
         for row in self:
+            value = f"{row.value:g}"
             row.display_name = self.env._(
                 "%(index)s: %(value)s on %(date)s",
                 index=row.index_id.name or "",
-                value=f"{row.value:g}",
+                value=value,
                 date=labels.fmt_date(row.date) if row.date else "",
             )
 
