@@ -718,12 +718,11 @@ class MspAgreement(models.Model):
                 self.env._("Only an MSP Manager can apply price escalations.")
             )
 
-    def action_apply_escalations(self, date_ref=None):
-        """Apply the escalations of these agreements due today (managers)."""
+    def action_apply_escalations(self):
+        """Apply the escalations of these agreements due today (managers;
+        never one whose date has not come, whatever the caller sends)."""
         self._msp_check_escalation_manager()
-        self.env["msp.agreement"].sudo()._cron_apply_escalations(
-            date_ref=date_ref, agreement_ids=self.ids
-        )
+        self.env["msp.agreement"].sudo()._cron_apply_escalations(agreement_ids=self.ids)
         return True
 
     def action_view_escalations(self):

@@ -536,6 +536,12 @@ class TestEscalationHttp(HttpCase):
         cls.contact = env["res.partner"].create(
             {"name": "Eve Escal", "parent_id": cls.client.id, "email": "eve@d.test"}
         )
+        cls.msp_user = new_test_user(
+            env,
+            login="msp_escal_user",
+            password="msp_escal_user_pw",
+            groups="msp_psa.group_msp_psa_user",
+        )
         cls.portal = new_test_user(
             env,
             login="msp_escal_portal",
@@ -556,14 +562,14 @@ class TestEscalationHttp(HttpCase):
         )
         cls.agreement.action_activate()
 
-    def _call(self, method, args):
+    def _call(self, method, args, user=None, password="msp_escal_rpc_pw"):
         proxy = xmlrpc.client.ServerProxy(
             f"http://127.0.0.1:{config['http_port']}/xmlrpc/2/object", allow_none=True
         )
         return proxy.execute_kw(
             self.env.cr.dbname,
-            self.manager.id,
-            "msp_escal_rpc_pw",
+            (user or self.manager).id,
+            password,
             "msp.agreement",
             method,
             args,
@@ -602,6 +608,25 @@ class TestEscalationHttp(HttpCase):
             ("fixed", 3.0),
         )
         self.assertFalse(self.agreement.escalation_use_cap)
+
+    def test_rpc_apply_managers_only_and_never_early(self):
+        with self.assertRaises(xmlrpc.client.Fault) as cm:
+            self._call(
+                "action_apply_escalations",
+                [[self.agreement.id]],
+                user=self.msp_user,
+                password="msp_escal_user_pw",
+            )
+        self.assertIn(
+            "Only an MSP Manager can apply price escalations", cm.exception.faultString
+        )
+        # a manager: the anniversary (1 Jan 2027) has not come, nothing applies
+        self.assertTrue(self._call("action_apply_escalations", [[self.agreement.id]]))
+        self.env.invalidate_all()
+        self.assertFalse(
+            self.agreement.escalation_ids.filtered(lambda r: r.state == "applied")
+        )
+        self.assertEqual(self.agreement.fixed_fee, 450.0)
 
     def test_portal_shows_the_coming_change(self):
         self.env["msp.agreement"]._cron_apply_escalations(
