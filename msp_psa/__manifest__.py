@@ -26,6 +26,7 @@
         "security/msp_agreement_price_security.xml",
         "security/msp_dashboard_security.xml",
         "security/msp_profitability_security.xml",
+        "security/msp_escalation_security.xml",
         "data/ir_sequence.xml",
         "data/ir_cron.xml",
         "data/mail_template.xml",
@@ -35,6 +36,7 @@
         "data/msp_dispatch_cron.xml",
         "data/msp_price_cron.xml",
         "data/msp_mrr_cron.xml",
+        "data/msp_escalation_data.xml",
         "report/msp_mrr_report_views.xml",
         "report/msp_sla_report_views.xml",
         "report/msp_agreement_report.xml",
@@ -57,6 +59,8 @@
         "views/msp_agreement_portal_templates.xml",
         "views/hr_employee_views.xml",
         "views/msp_dispatch_views.xml",
+        "views/msp_escalation_views.xml",
+        "views/msp_escalation_portal_templates.xml",
         "views/msp_psa_menus.xml",
         "views/msp_mrr_month_views.xml",
         "views/msp_dashboard_views.xml",
@@ -71,6 +75,8 @@
         "views/msp_agreement_change_portal_templates.xml",
         "data/msp_profitability_data.xml",
         "views/msp_profitability_views.xml",
+        "wizards/msp_escalation_preview_views.xml",
+        "views/msp_escalation_menus.xml",
     ],
     "assets": {
         "web.assets_backend": [
@@ -92,5 +98,6 @@
         "demo/msp_dispatch_demo.xml",
         "demo/msp_agreement_change_demo.xml",
         "demo/msp_profitability_demo.xml",
+        "demo/msp_escalation_demo.xml",
     ],
 }

@@ -47,6 +47,14 @@ on the same machine, the cost no Odoo billing engine can go under.
                          month from the table in C s (read_group; its query
                          D s), from an SQL view in E s; incremental refresh
                          (K agreements) in F s
+- escalation: N agreements with a fixed +3 % price escalation (fee and 3
+  recurring additions each): half have their anniversary due on DAY, half
+  their notice (30 days before); times the nightly escalation action
+  (``_cron_apply_escalations``, batches of 500, committed), then runs it
+  again to check that nothing is applied twice. One line:
+
+    bench escalation: N agreements, E escalations, S s, X ms/agreement,
+                      Q queries/agreement, peak RSS M MB
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
 - sla: N open tickets (-n) over 3 calendars (office hours with public
@@ -876,6 +884,35 @@ def bench_profitability(db, n, months=24):
         client = env["res.partner"].create({"name": "Bench client", "is_company": 1})
         product = env["product.product"].create(
             {"name": "Bench seat", "type": "service", "list_price": 20.0}
+def bench_escalation(db, n):
+    """The nightly price escalation over N agreements: half apply an
+    anniversary, half are sent their notice."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = make_company(env, f"Bench escalation {int(time.time())}")
+        cr.commit()
+        print(
+            f"[bench] escalation: building {n} agreements...",
+            file=sys.stderr,
+            flush=True,
+        )
+        env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"{label} ({company.name})",
+                    "type": "service",
+                    "list_price": price,
+                    "company_id": company.id,
+                }
+                for label, price in (
+                    ("Fee", 450.0),
+                    ("Per-user support", 25.0),
+                    ("Per-device monitoring", 12.5),
+                    ("Backup", 40.0),
+                )
+            ]
         )
         journal = env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
@@ -1100,6 +1137,77 @@ def bench_profitability(db, n, months=24):
         f"(read_group; its query {table_sql_s:.2f} s), from an SQL view in "
         f"{view_s:.2f} s; incremental refresh ({len(touched)} agreements) in "
         f"{incremental_s:.2f} s",
+        partners = env["res.partner"].create(
+            [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
+        )
+        for start in range(0, n, 1000):
+            chunk = partners[start : start + 1000]
+            env["msp.agreement"].create(
+                [
+                    {
+                        "title": "Managed IT",
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "journal_id": journal.id,
+                        # half due on DAY, half with their notice due
+                        "date_start": date(2025, 11, 1)
+                        if i % 2
+                        else date(2025, 11, 20),
+                        "term_months": 0,
+                        "state": "active",
+                        "fixed_fee": 450.0,
+                        "fee_product_id": products[0].id,
+                        "escalation_rule": "fixed",
+                        "escalation_percent": 3.0,
+                        "escalation_notice_days": 30,
+                        "addition_ids": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "quantity": qty,
+                                    "price_unit": product.list_price,
+                                    "date_start": date(2025, 11, 1)
+                                    if i % 2
+                                    else date(2025, 11, 20),
+                                }
+                            )
+                            for product, qty in zip(
+                                products[1:], (12, 30, 1), strict=True
+                            )
+                        ],
+                    }
+                    for i, partner in enumerate(chunk)
+                ]
+            )
+            cr.commit()
+        company_id = company.id
+    print("[bench] escalation: applying...", file=sys.stderr, flush=True)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"allowed_company_ids": [company_id]})
+        started, queries = time.perf_counter(), cr.sql_log_count
+        env["msp.agreement"]._cron_apply_escalations(date_ref=DAY)
+        elapsed = time.perf_counter() - started
+        queries = cr.sql_log_count - queries
+        cr.commit()
+        env["msp.agreement"]._cron_apply_escalations(date_ref=DAY)  # again: nothing
+        cr.commit()
+        cr.execute(
+            "SELECT state, count(*) FROM msp_agreement_escalation"
+            " WHERE company_id = %s GROUP BY state",
+            [company_id],
+        )
+        states = dict(cr.fetchall())
+    # Exactly once: one row per agreement, half applied, half notified.
+    assert states == {"applied": n // 2, "planned": n - n // 2}, states
+    rss = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    )
+    print(
+        f"bench escalation: {n} agreements, {sum(states.values())} escalations "
+        f"({states['applied']} applied, {states['planned']} notices), "
+        f"{elapsed:.1f} s, {elapsed * 1000 / n:.1f} ms/agreement, "
+        f"{queries / n:.2f} queries/agreement, peak RSS {rss / 1024:.0f} MB",
         flush=True,
     )
 
@@ -1137,6 +1245,8 @@ def main():
             bench_mrrmovement(args.db, args.n)
         elif shape == "profitability":
             bench_profitability(args.db, args.n)
+        elif shape == "escalation":
+            bench_escalation(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

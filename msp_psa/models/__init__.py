@@ -62,3 +62,9 @@ from . import msp_agreement_profitability
 from . import account_move_line_attribution
 from . import res_company_margin
 from . import res_config_settings_margin
+from . import msp_price_index
+from . import msp_price_index_value
+from . import msp_agreement_escalation_row
+from . import msp_agreement_escalation_line
+from . import msp_agreement_escalation
+from . import msp_agreement_addition_escalation

@@ -13,6 +13,8 @@ from . import test_demo
 from . import test_dispatch
 from . import test_dispatch_tools
 from . import test_display_names
+from . import test_escalation
+from . import test_escalation_tools
 from . import test_external_api
 from . import test_hours_report
 from . import test_i18n

@@ -69,6 +69,28 @@ class TestDisplayNames(TransactionCase):
         self.assertEqual(issue.schedule_count, 1)
         mailbox = self.env.ref("msp_psa.ticket_dispatch_acme_mailbox_demo")
         self.env["msp.dispatch.suggestion"]._create_for(mailbox)[0].action_assign()
+        # price escalation: the demo's Acme notice (audit row and its lines),
+        # a dry run with its lines; the demo holds the index and its values
+        acme = self.env.ref("msp_psa.agreement_acme_demo")
+        self.env["msp.agreement"]._cron_apply_escalations(agreement_ids=acme.ids)
+        escalation = acme.escalation_ids
+        self.assertEqual(
+            escalation.display_name,
+            f"{acme.name}, {escalation.anniversary.day} "
+            f"{escalation.anniversary:%b %Y}: +3.01 %",
+        )
+        self.assertEqual(
+            escalation.line_ids[:1].display_name,
+            f"{acme.name}, Monthly Fixed Fee: 450.00 → 463.52",
+        )
+        preview = self.env["msp.escalation.preview"].create(
+            {"date_to": escalation.anniversary}
+        )
+        preview.action_preview()
+        self.assertIn(
+            f"{acme.name} on {escalation.anniversary.day}",
+            preview.line_ids.mapped("display_name")[0],
+        )
         leak = self.env.ref("msp_psa.ticket_harbor_wifi_timesheet_1_demo")
         wizard = self.env["msp.leakage.wizard"].create(
             {"action": "non_billable", "line_ids": [fields.Command.set(leak.ids)]}

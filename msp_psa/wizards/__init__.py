@@ -5,3 +5,5 @@ from . import msp_leakage_wizard
 from . import msp_cost_rate_wizard
 from . import msp_profitability_check
 from . import msp_profitability_check_line
+from . import msp_escalation_preview
+from . import msp_escalation_preview_line
