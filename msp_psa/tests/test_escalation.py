@@ -4,9 +4,10 @@ import xmlrpc.client
 from contextlib import contextmanager
 from datetime import date
 
+from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
@@ -638,3 +639,78 @@ class TestEscalationHttp(HttpCase):
         self.assertIn("Coming price change", text)
         self.assertIn("463.50", text)
         self.assertIn("+3.00\xa0%", text)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationBilled(MspPsaCommon):
+    """An escalation, end to end: the nightly action logs the new prices in
+    the dated price history from the anniversary, and the billing engine
+    settles the period billed in advance on the next invoice, to the cent —
+    fee and seats, monthly and quarterly."""
+
+    def _agreement(self, cycle):
+        agreement = self._create_agreement(
+            billing_model="per_user",
+            billing_cycle=cycle,
+            fixed_fee=100.0,
+            fee_product_id=self.product_fee.id,
+            term_months=0,
+            escalation_rule="fixed",
+            escalation_percent=10.0,
+            escalation_anchor="date",
+            escalation_date=date(2026, 2, 15),
+        )
+        self._create_addition(agreement, quantity=10, price_unit=30.0)
+        agreement.action_activate()
+        return agreement
+
+    def _bill(self, agreement, day):
+        with freeze_time(day):
+            run = self.env["msp.billing.run"].create({"date": day, "trigger": "manual"})
+            run._run(agreement_ids=agreement.ids)
+        return run.invoice_ids
+
+    def _escalate(self, agreement, day):
+        for _ in range(3):
+            with freeze_time(day):
+                self.Agreement._cron_apply_escalations(
+                    date_ref=fields.Date.to_date(day), agreement_ids=agreement.ids
+                )
+
+    def test_monthly_anniversary_in_a_billed_month_settled_next_invoice(self):
+        agreement = self._agreement("monthly")
+        self._bill(agreement, "2026-01-01")
+        february = self._bill(agreement, "2026-02-01")
+        self.assertEqual(february.amount_untaxed, 400.0)
+        self._escalate(agreement, "2026-02-15")
+        self.assertEqual(len(agreement.escalation_ids), 1)
+        self.assertEqual(agreement.escalation_ids.state, "applied")
+        march = self._bill(agreement, "2026-03-01")
+        # Fee: 10.00 more a month for 15–28 Feb (14/28) = 5.00; seats: 10 ×
+        # 3.00 more for the same days = 15.00; March at the new prices: 110 +
+        # 10 × 33 = 440.00.
+        self.assertEqual(march.amount_untaxed, 460.0)
+        settled = march.invoice_line_ids.filtered("msp_price_change")
+        self.assertEqual(sorted(settled.mapped("price_subtotal")), [5.0, 15.0])
+        self.assertEqual(set(settled.mapped("start_date")), {date(2026, 2, 15)})
+        # February's invoice is never re-priced.
+        self.assertEqual(february.amount_untaxed, 400.0)
+        self.assertFalse(self._bill(agreement, "2026-03-01"), "settled once")
+
+    def test_quarterly_anniversary_in_a_billed_quarter_settled_next_invoice(self):
+        agreement = self._agreement("quarterly")
+        q1 = self._bill(agreement, "2026-01-01")
+        self.assertEqual(q1.amount_untaxed, 1200.0)
+        self._escalate(agreement, "2026-02-15")
+        q2 = self._bill(agreement, "2026-04-01")
+        # 15 Feb – 31 Mar is 14/28 + 1 = 1.5 months: fee 10 × 1.5 = 15.00,
+        # seats 10 × 3 × 1.5 = 45.00; Q2 at the new prices: 3 × 440 = 1,320.
+        self.assertEqual(q2.amount_untaxed, 1380.0)
+        self.assertEqual(
+            sorted(
+                q2.invoice_line_ids.filtered("msp_price_change").mapped(
+                    "price_subtotal"
+                )
+            ),
+            [15.0, 45.0],
+        )
