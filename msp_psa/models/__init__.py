@@ -40,3 +40,8 @@ from . import msp_dispatch_log
 from . import msp_dispatch_suggestion
 from . import helpdesk_ticket_dispatch
 from . import resource_calendar_leaves
+from . import msp_agreement_renewal
+from . import msp_agreement_renewal_step
+from . import msp_usage_signal
+from . import res_company_lifecycle
+from . import res_config_settings_lifecycle
