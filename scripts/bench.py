@@ -581,7 +581,9 @@ def make_lifecycle_data(env, company, n):
             ]
         )
         env.cr.commit()
-    project = env["project.project"].create({"name": "Support", "company_id": company.id})
+    project = env["project.project"].create(
+        {"name": "Support", "company_id": company.id}
+    )
     employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
     blocks = agreements.filtered(lambda a: a.billing_model == "block_hours")
     env["account.analytic.line"].create(

@@ -172,13 +172,13 @@ class MspAgreement(models.Model):
         renewing, no auto-renewal, open-ended with an end date set). Batched:
         one write per new end date, one batch of chatter notes."""
         today = fields.Date.context_today(self)
-        ended = self.search(
-            [("state", "in", LIVE_STATES), ("date_end", "<", today)]
-        )
+        ended = self.search([("state", "in", LIVE_STATES), ("date_end", "<", today)])
         renew = ended.filtered(
-            lambda a: a.term_months
-            and a.renewal_status != "not_renewing"
-            and (a.auto_renew or a.renewal_status == "accepted")
+            lambda a: (
+                a.term_months
+                and a.renewal_status != "not_renewing"
+                and (a.auto_renew or a.renewal_status == "accepted")
+            )
         )
         (ended - renew).action_expire()
         by_end = defaultdict(list)
@@ -225,7 +225,8 @@ class MspAgreement(models.Model):
         )
         rolled = self.browse([row[0] for row in cr.fetchall()])
         if rolled:
-            self.env.add_to_compute(self._fields["renewal_term_end"], rolled)
+            for fname in ("renewal_term_end", "renewal_decision_date"):
+                self.env.add_to_compute(self._fields[fname], rolled)
             undecided = rolled.filtered(
                 lambda a: a.renewal_status not in ("auto", "to_review")
             )
@@ -234,7 +235,23 @@ class MspAgreement(models.Model):
                     {"renewal_status": "auto" if auto_renew else "to_review"}
                 )
             self.env.flush_all()
+        self._refresh_renewal_buckets(today)
         cr.execute(
+            """
+            UPDATE msp_agreement SET renewal_status = 'lapsed'
+             WHERE state IN %s AND renewal_status IN %s
+               AND renewal_decision_date < %s
+            """,
+            [LIVE_STATES, UNDECIDED, today],
+        )
+        self.invalidate_model(["renewal_bucket", "renewal_status"])
+        self._create_renewal_reminders(today)
+        return True
+
+    @api.model
+    def _refresh_renewal_buckets(self, today):
+        """The stored buckets as of ``today``, in one query."""
+        self.env.cr.execute(
             """
             UPDATE msp_agreement a SET renewal_bucket = b.bucket
               FROM (SELECT id, CASE
@@ -250,17 +267,7 @@ class MspAgreement(models.Model):
             """,
             {"live": LIVE_STATES, "today": today},
         )
-        cr.execute(
-            """
-            UPDATE msp_agreement SET renewal_status = 'lapsed'
-             WHERE state IN %s AND renewal_status IN %s
-               AND renewal_decision_date < %s
-            """,
-            [LIVE_STATES, UNDECIDED, today],
-        )
-        self.invalidate_model(["renewal_bucket", "renewal_status"])
-        self._create_renewal_reminders(today)
-        return True
+        self.invalidate_model(["renewal_bucket"])
 
     @api.model
     def _create_renewal_reminders(self, today):
@@ -368,8 +375,10 @@ class MspAgreement(models.Model):
         ]
         if uplift_pct:
             for addition in self.addition_ids.filtered(
-                lambda a: a.recurrence == "recurring"
-                and (not a.date_end or a.date_end >= start)
+                lambda a: (
+                    a.recurrence == "recurring"
+                    and (not a.date_end or a.date_end >= start)
+                )
             ):
                 lines.append(
                     (

@@ -243,8 +243,10 @@ class MspUsageSignal(models.Model):
                     signals=", ".join((self - opened).mapped("display_name")),
                 )
             )
-        leads = self.env["crm.lead"].sudo().create(
-            [signal._prepare_lead_vals() for signal in opened]
+        leads = (
+            self.env["crm.lead"]
+            .sudo()
+            .create([signal._prepare_lead_vals() for signal in opened])
         )
         for signal, lead in zip(opened, leads, strict=True):
             signal.write({"lead_id": lead.id, "state": "actioned"})
@@ -291,9 +293,7 @@ class MspUsageSignal(models.Model):
         """Dismiss these open signals with ``reason`` (text, required): their
         episodes are never raised again. Reachable over RPC."""
         if not isinstance(reason, str) or not reason.strip():
-            raise UserError(
-                self.env._("Give the reason for dismissing the signal.")
-            )
+            raise UserError(self.env._("Give the reason for dismissing the signal."))
         if len(reason) > 1000:
             raise UserError(
                 self.env._(
@@ -385,12 +385,16 @@ class MspUsageSignal(models.Model):
         if not findings:
             return self.browse()
         Signal = self.sudo()
+        # pending dismissals reach the database before the unique index judges
+        Signal.flush_model()
         known = Signal.search_read(
             [("agreement_id", "in", list({f["agreement_id"] for f in findings}))],
             ["agreement_id", "kind", "episode", "state"],
             load=None,
         )
-        open_keys = {(s["agreement_id"], s["kind"]) for s in known if s["state"] == "open"}
+        open_keys = {
+            (s["agreement_id"], s["kind"]) for s in known if s["state"] == "open"
+        }
         episodes = {(s["agreement_id"], s["kind"], s["episode"]) for s in known}
         vals_list = []
         for finding in findings:
@@ -673,7 +677,11 @@ class MspUsageSignal(models.Model):
                     and (not u["active_to"] or u["active_to"] >= end)
                 )
                 series.append(
-                    (month.strftime("%Y-%m"), tickets.get((agreement.id, month), 0), count)
+                    (
+                        month.strftime("%Y-%m"),
+                        tickets.get((agreement.id, month), 0),
+                        count,
+                    )
                 )
             found = signal_tools.tickets_per_user_rising(series)
             if found:

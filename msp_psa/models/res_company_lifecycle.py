@@ -49,8 +49,7 @@ class ResCompany(models.Model):
             if company.msp_signal_growth_pct <= 0:
                 raise ValidationError(
                     self.env._(
-                        "The growth signal threshold must be above 0 %% "
-                        "(%(value)s).",
+                        "The growth signal threshold must be above 0 %% (%(value)s).",
                         value=company.msp_signal_growth_pct,
                     )
                 )

@@ -2,7 +2,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The pure arithmetic of usage signals and of the renewals queue: no records."""
 
-
 from datetime import date
 
 from odoo.tests import BaseCase
@@ -37,8 +36,12 @@ class TestSignalTools(BaseCase):
         self.assertEqual(signals.projected_quantity(10, 12.5), 15)
 
     def test_repeated_overage(self):
-        self.assertIsNone(signals.repeated_overage([("Jan", 0), ("Feb", 2), ("Mar", 0)]))
-        found = signals.repeated_overage([("Dec", 5), ("Jan", 0), ("Feb", 2), ("Mar", 3)])
+        self.assertIsNone(
+            signals.repeated_overage([("Jan", 0), ("Feb", 2), ("Mar", 0)])
+        )
+        found = signals.repeated_overage(
+            [("Dec", 5), ("Jan", 0), ("Feb", 2), ("Mar", 3)]
+        )
         # only the last three periods count
         self.assertEqual(found["periods_over"], 2)
         self.assertEqual(found["average_overage"], 2.5)
@@ -70,7 +73,9 @@ class TestSignalTools(BaseCase):
             )
         )
         self.assertIsNone(
-            signals.tickets_per_user_rising([("a", 10, 10), ("b", 12, 0), ("c", 15, 10)])
+            signals.tickets_per_user_rising(
+                [("a", 10, 10), ("b", 12, 0), ("c", 15, 10)]
+            )
         )
         self.assertIsNone(signals.tickets_per_user_rising(series[:2]))
 
@@ -137,8 +142,6 @@ class TestRenewalTools(BaseCase):
         self.assertEqual(
             renewals.due_steps(decision, steps, date(2027, 2, 1)), [90, 60, 30]
         )
-        self.assertEqual(
-            renewals.due_steps(decision, steps, decision), [90, 60, 30]
-        )
+        self.assertEqual(renewals.due_steps(decision, steps, decision), [90, 60, 30])
         # the decision date passed: no reminder any more
         self.assertEqual(renewals.due_steps(decision, steps, date(2027, 3, 2)), [])
