@@ -636,8 +636,16 @@ def bench_lifecycle(db, n):
         queries = cr.sql_log_count
         started = time.perf_counter()
         for step in steps:
+            step_queries, step_started = cr.sql_log_count, time.perf_counter()
             step()
             env.flush_all()
+            print(
+                f"[bench] lifecycle: {step.__name__} "
+                f"{time.perf_counter() - step_started:.2f} s, "
+                f"{cr.sql_log_count - step_queries} queries",
+                file=sys.stderr,
+                flush=True,
+            )
         elapsed = time.perf_counter() - started
         queries = cr.sql_log_count - queries
         cr.commit()

@@ -110,7 +110,7 @@ class MspAgreement(models.Model):
     # Buttons
     # ------------------------------------------------------------------
     def _set_renewal_status(self, status, allowed):
-        self._check_state(LIVE_STATES, dict(RENEWAL_STATUSES)[status].lower())
+        self._check_state(LIVE_STATES, self.env._("decide the renewal of"))
         wrong = self.filtered(lambda a: a.renewal_status not in allowed)
         if wrong:
             raise UserError(
@@ -155,8 +155,16 @@ class MspAgreement(models.Model):
         return True
 
     def action_renewal_review(self):
-        """Back to the queue, undecided (renewing automatically when set so)."""
-        self._check_state(LIVE_STATES, self.env._("review"))
+        """Back to the queue, undecided (renewing automatically when set so).
+        An open-ended agreement marked not renewing is open-ended again."""
+        self._check_state(LIVE_STATES, self.env._("decide the renewal of"))
+        self.filtered(
+            lambda a: (
+                a.renewal_status == "not_renewing"
+                and not a.term_months
+                and a.date_end == a.renewal_term_end
+            )
+        ).write({"date_end": False})
         for auto_renew, agreements in self.grouped("auto_renew").items():
             agreements.write({"renewal_status": "auto" if auto_renew else "to_review"})
         return True

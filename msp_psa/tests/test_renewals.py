@@ -115,6 +115,11 @@ class TestRenewals(MspPsaCommon):
         self.assertEqual(agreement.date_end, date(2027, 3, 14))
         self.assertEqual(agreement.renewal_decision_date, date(2027, 2, 12))
         self.assertIn("billing stops on 03/14/2027", agreement.message_ids[0].body)
+        # changed its mind: open-ended again
+        agreement.action_renewal_review()
+        self.assertFalse(agreement.date_end)
+        self.assertEqual(agreement.renewal_status, "auto")
+        self.assertEqual(agreement.renewal_term_end, date(2027, 3, 14))
 
     def test_open_ended_rolls_to_its_next_year(self):
         with freeze_time("2026-10-15"):
