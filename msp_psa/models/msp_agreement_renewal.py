@@ -231,7 +231,8 @@ class MspAgreement(models.Model):
             """,
             [LIVE_STATES, today],
         )
-        rolled = self.browse([row[0] for row in cr.fetchall()])
+        # sudo: the nightly queue of every company
+        rolled = self.sudo().browse([row[0] for row in cr.fetchall()])
         if rolled:
             for fname in ("renewal_term_end", "renewal_decision_date"):
                 self.env.add_to_compute(self._fields[fname], rolled)
@@ -329,14 +330,15 @@ class MspAgreement(models.Model):
             nearest = {}
             for agreement_id, step in inserted:
                 nearest[agreement_id] = min(step, nearest.get(agreement_id, step))
-            for agreement in self.browse(list(nearest)):
+            # sudo: the nightly reminders of every company
+            for agreement in self.sudo().browse(list(nearest)):
                 activities.append(
                     agreement._prepare_renewal_activity_vals(
                         nearest[agreement.id], model_id, todo_type
                     )
                 )
         if activities:
-            self.env["mail.activity"].with_context(
+            self.env["mail.activity"].sudo().with_context(
                 mail_activity_quick_update=True
             ).create(activities)
         return True

@@ -30,9 +30,12 @@ class TestUsageSignals(MspPsaCommon):
             agreement.action_activate()
         return agreement
 
-    def _scan(self, day=TODAY):
+    def _scan(self, agreement, day=TODAY):
+        """The night's scan on ``day``: the signals it raised on ``agreement``
+        (the demo's agreements are scanned too)."""
         with freeze_time(day):
-            return self.Signal._cron_scan_usage_signals()
+            found = self.Signal._cron_scan_usage_signals()
+        return found.filtered(lambda s: s.agreement_id == agreement)
 
     def _signals(self, agreement):
         return self.Signal.search([("agreement_id", "=", agreement.id)])
@@ -59,7 +62,7 @@ class TestUsageSignals(MspPsaCommon):
             agreement, quantity=5, price_unit=25.0, date_start="2026-01-01"
         )
         self._create_items(7, kind=self.kind_user)
-        signal = self._scan()
+        signal = self._scan(agreement)
         self.assertEqual(signal.kind, "under_billing")
         self.assertEqual(signal.agreement_id, agreement)
         self.assertEqual(signal.evidence, {"billed": 5.0, "counted": 7, "missing": 2.0})
@@ -71,8 +74,8 @@ class TestUsageSignals(MspPsaCommon):
         self.assertEqual(signal.monthly_impact, 50.0)
         self.assertEqual(signal.date, date(2026, 10, 15))
         # the next nights: nothing new
-        self.assertFalse(self._scan())
-        self.assertFalse(self._scan("2026-10-16"))
+        self.assertFalse(self._scan(agreement))
+        self.assertFalse(self._scan(agreement, "2026-10-16"))
         wizard = self.env["msp.usage.signal.dismiss"].create(
             {
                 "signal_ids": [Command.set(signal.ids)],
@@ -83,10 +86,10 @@ class TestUsageSignals(MspPsaCommon):
         self.assertEqual(signal.state, "dismissed")
         self.assertEqual(signal.dismiss_reason, "Two are shared mailboxes")
         self.assertEqual(signal.dismissed_by_id, self.env.user)
-        self.assertFalse(self._scan("2026-10-17"))
+        self.assertFalse(self._scan(agreement, "2026-10-17"))
         # one more user: a new episode
         self._create_items(1, kind=self.kind_user, name="new user")
-        again = self._scan("2026-10-18")
+        again = self._scan(agreement, "2026-10-18")
         self.assertEqual(again.evidence["counted"], 8)
         self.assertEqual(len(self._signals(agreement)), 2)
 
@@ -103,9 +106,9 @@ class TestUsageSignals(MspPsaCommon):
         self._create_items(5)
         self._create_items(2, active_from="2026-10-05")
         self.env.company.msp_signal_growth_pct = 50
-        self.assertFalse(self._scan())  # +40 %
+        self.assertFalse(self._scan(agreement))  # +40 %
         self.env.company.msp_signal_growth_pct = 40
-        signal = self._scan()
+        signal = self._scan(agreement)
         self.assertEqual(signal.kind, "growth")
         self.assertEqual(signal.addition_id, addition)
         self.assertEqual(
@@ -152,7 +155,7 @@ class TestUsageSignals(MspPsaCommon):
                 ],
             },
         )
-        self.assertFalse(self._scan())
+        self.assertFalse(self._scan(agreement))
 
     def test_repeated_overage(self):
         agreement = self._agreement(
@@ -165,7 +168,7 @@ class TestUsageSignals(MspPsaCommon):
         self._timesheet(agreement, "2026-07-10", 12.0)
         self._timesheet(agreement, "2026-08-10", 5.0)
         self._timesheet(agreement, "2026-09-10", 11.0)
-        signal = self._scan()
+        signal = self._scan(agreement)
         self.assertEqual(signal.kind, "overage")
         self.assertEqual([h for _p, h in signal.evidence["series"]], [2.0, 0.0, 1.0])
         self.assertEqual(signal.evidence["periods_over"], 2)
@@ -189,7 +192,7 @@ class TestUsageSignals(MspPsaCommon):
                 )
             ],
         )
-        self.assertFalse(self._scan())
+        self.assertFalse(self._scan(agreement))
 
     def test_block_running_out_early(self):
         agreement = self._agreement(
@@ -201,7 +204,7 @@ class TestUsageSignals(MspPsaCommon):
         self._timesheet(agreement, "2026-10-05", 8.0)
         self._timesheet(agreement, "2026-10-12", 8.0)
         # 4 h left at 16 h / 30 days: empty in 7.5 days, 16 days left
-        signal = self._scan()
+        signal = self._scan(agreement)
         self.assertEqual(signal.kind, "block_burn")
         self.assertEqual(
             signal.evidence,
@@ -217,7 +220,7 @@ class TestUsageSignals(MspPsaCommon):
         self.assertEqual(signal.suggested_quantity, 25)
         self.env.company.msp_signal_burn_days = 9
         signal.dismiss("Seasonal peak")
-        self.assertFalse(self._scan("2026-10-16"))
+        self.assertFalse(self._scan(agreement, "2026-10-16"))
 
     def test_tickets_per_user_rising(self):
         agreement = self._agreement(billing_model="per_user")
@@ -238,7 +241,7 @@ class TestUsageSignals(MspPsaCommon):
                     "UPDATE helpdesk_ticket SET create_date = %s WHERE id = %s",
                     [month, ticket.id],
                 )
-        signal = self._scan()
+        signal = self._scan(agreement)
         self.assertEqual(signal.kind, "tickets_per_user")
         self.assertEqual(signal.evidence["ratios"], [1.0, 1.5, 2.0])
         self.assertEqual(signal.evidence["series"][0], ["2026-07", 2, 2, 1.0])
@@ -268,7 +271,7 @@ class TestUsageSignals(MspPsaCommon):
             agreement, quantity=5, price_unit=25.0, date_start="2026-01-01"
         )
         self._create_items(7, kind=self.kind_user)
-        signal = self._scan().with_user(self.msp_user)
+        signal = self._scan(agreement).with_user(self.msp_user)
         self.assertFalse(self.msp_user.has_group("sales_team.group_sale_salesman"))
         signal.action_create_opportunity()
         lead = signal.sudo().lead_id
