@@ -55,6 +55,16 @@ on the same machine, the cost no Odoo billing engine can go under.
 
     bench escalation: N agreements, E escalations, S s, X ms/agreement,
                       Q queries/agreement, peak RSS M MB
+- lifecycle: N agreements of every billing model (end dates spread over the
+  next months, some ended yesterday with and without auto-renewal, some
+  open-ended), their managed items, manual quantities and block time; times
+  the night's lifecycle work: ``_cron_process_renewals``, the renewals queue
+  and its reminders (``_cron_refresh_renewals``), ``_cron_scan_usage_signals``
+  and, when it exists, ``_cron_apply_escalations``. One line:
+
+    bench lifecycle: N agreements, R renewed, E expired, A reminders,
+                     G signals, S s, X ms/agreement, Q queries/agreement,
+                     peak RSS M MB
 
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
 - sla: N open tickets (-n) over 3 calendars (office hours with public
@@ -92,6 +102,9 @@ import sys
 import time
 import traceback
 from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -944,6 +957,121 @@ def bench_escalation(db, n):
             {"name": "Bench tech", "company_id": company.id, "hourly_cost": 40.0}
         )
         timesheet = env["account.analytic.line"].create(
+def make_lifecycle_data(env, company, n):
+    """N active agreements in ``company``, one billing model in five, for the
+    night's lifecycle crons (see the module docstring)."""
+    env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+    today = date.today()
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"{label} ({company.name})",
+                "type": "service",
+                "list_price": price,
+                "company_id": company.id,
+            }
+            for label, price in (("Seat", 25.0), ("Device", 12.5), ("Block", 600.0))
+        ]
+    )
+    seat, device, block = products
+    kind_user = env.ref("msp_psa.kind_user")
+    kind_ws = env.ref("msp_psa.kind_workstation")
+    models_ = ["fixed", "per_user", "per_device", "block_hours", "time_materials"]
+    partners = env["res.partner"].create(
+        [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
+    )
+    agreements = env["msp.agreement"]
+    for start in range(0, n, 500):
+        vals_list = []
+        for i in range(start, min(start + 500, n)):
+            model = models_[i % 5]
+            if i % 10 == 9:  # open-ended, its anniversary within the year
+                date_start, term = today - timedelta(days=365 + i % 300), 0
+            elif i % 20 == 3:  # ended yesterday: renewed or expired tonight
+                date_start, term = today - relativedelta(months=12), 12
+            else:  # decision dates spread over the next 150 days
+                date_start = today - relativedelta(months=12) + timedelta(days=i % 180)
+                term = 12
+            vals = {
+                "title": "Managed IT",
+                "partner_id": partners[i].id,
+                "company_id": company.id,
+                "date_start": date_start,
+                "term_months": term,
+                "auto_renew": i % 40 != 3,
+                "billing_model": model,
+                "fixed_fee": 300.0,
+                "state": "active",
+                "user_id": env.user.id,
+            }
+            if model == "per_user":
+                vals["addition_ids"] = [
+                    Command.create(
+                        {
+                            "product_id": seat.id,
+                            "quantity_source": "counted",
+                            "kind_id": kind_user.id,
+                            "price_unit": 25.0,
+                            "date_start": date_start,
+                        }
+                    )
+                ]
+            elif model == "per_device":
+                vals["addition_ids"] = [
+                    Command.create(
+                        {
+                            "product_id": device.id,
+                            "quantity": 3,
+                            "price_unit": 12.5,
+                            "date_start": date_start,
+                            "kind_id": kind_ws.id,
+                            "quantity_source": "manual",
+                        }
+                    )
+                ]
+            elif model == "block_hours":
+                vals.update(
+                    block_hours=10.0, block_price=600.0, block_product_id=block.id
+                )
+            vals_list.append(vals)
+        agreements |= env["msp.agreement"].create(vals_list)
+        env.cr.commit()
+    items = []
+    for agreement in agreements:
+        if agreement.billing_model == "per_user":
+            # 4 users for a year, 2 more for a month: +50 % (a growth signal)
+            items += [
+                (agreement.partner_id.id, kind_user.id, today - timedelta(days=d))
+                for d in (400, 400, 400, 400, 30, 30)
+            ]
+        elif agreement.billing_model == "per_device":
+            # 5 workstations, 3 billed (under-billing)
+            items += [
+                (agreement.partner_id.id, kind_ws.id, today - timedelta(days=400))
+            ] * 5
+    for start in range(0, len(items), 2000):
+        env["msp.managed.item"].create(
+            [
+                {
+                    "name": f"item {start + k}",
+                    "partner_id": partner_id,
+                    "kind_id": kind_id,
+                    "active_from": active_from,
+                    "company_id": company.id,
+                }
+                for k, (partner_id, kind_id, active_from) in enumerate(
+                    items[start : start + 2000]
+                )
+            ]
+        )
+        env.cr.commit()
+    project = env["project.project"].create(
+        {"name": "Support", "company_id": company.id}
+    )
+    employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
+    blocks = agreements.filtered(lambda a: a.billing_model == "block_hours")
+    env["account.analytic.line"].create(
+        [
             {
                 "name": "Work",
                 "project_id": project.id,
@@ -1208,6 +1336,88 @@ def bench_escalation(db, n):
         f"({states['applied']} applied, {states['planned']} notices), "
         f"{elapsed:.1f} s, {elapsed * 1000 / n:.1f} ms/agreement, "
         f"{queries / n:.2f} queries/agreement, peak RSS {rss / 1024:.0f} MB",
+                "date": today - timedelta(days=d),
+                "unit_amount": 3.0,
+                "msp_agreement_id": a.id,
+                "company_id": company.id,
+            }
+            for a in blocks
+            for d in (1, 5, 9, 40, 70)
+        ]
+    )
+    env.cr.commit()
+    return agreements
+
+
+def bench_lifecycle(db, n):
+    """The night's lifecycle crons over N agreements."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].create(
+            {"name": f"Bench lifecycle {int(time.time())}"}
+        )
+        env.user.company_ids = [Command.link(company.id)]
+        cr.commit()
+        print(f"[bench] lifecycle: building {n} agreements...", file=sys.stderr)
+        make_lifecycle_data(env, company, n)
+        company_id = company.id
+    print("[bench] lifecycle: the night's crons...", file=sys.stderr, flush=True)
+    with registry.cursor() as cr:
+        env = api.Environment(
+            cr, SUPERUSER_ID, {"allowed_company_ids": [company_id], **QUIET}
+        )
+        Agreement = env["msp.agreement"]
+        cr.execute("SELECT count(*) FROM mail_activity")
+        activities = cr.fetchone()[0]
+        steps = [
+            Agreement._cron_process_renewals,
+            Agreement._cron_refresh_renewals,
+            env["msp.usage.signal"]._cron_scan_usage_signals,
+        ]
+        if hasattr(Agreement, "_cron_apply_escalations"):
+            steps.append(Agreement._cron_apply_escalations)
+        queries = cr.sql_log_count
+        started = time.perf_counter()
+        for step in steps:
+            step_queries, step_started = cr.sql_log_count, time.perf_counter()
+            step()
+            env.flush_all()
+            print(
+                f"[bench] lifecycle: {step.__name__} "
+                f"{time.perf_counter() - step_started:.2f} s, "
+                f"{cr.sql_log_count - step_queries} queries",
+                file=sys.stderr,
+                flush=True,
+            )
+        elapsed = time.perf_counter() - started
+        queries = cr.sql_log_count - queries
+        cr.commit()
+        cr.execute(
+            "SELECT count(*) FROM msp_agreement WHERE company_id = %s"
+            " AND state = 'expired'",
+            [company_id],
+        )
+        expired = cr.fetchone()[0]
+        cr.execute(
+            "SELECT count(*) FROM mail_message m JOIN msp_agreement a"
+            " ON m.model = 'msp.agreement' AND m.res_id = a.id"
+            " WHERE a.company_id = %s AND m.body::text LIKE %s",
+            [company_id, "%Renewed for%"],
+        )
+        renewed = cr.fetchone()[0]
+        cr.execute("SELECT count(*) FROM mail_activity")
+        reminders = cr.fetchone()[0] - activities
+        cr.execute(
+            "SELECT count(*) FROM msp_usage_signal WHERE company_id = %s", [company_id]
+        )
+        signals = cr.fetchone()[0]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        f"bench lifecycle: {n} agreements, {renewed} renewed, {expired} expired, "
+        f"{reminders} reminders, {signals} signals, {elapsed:.1f} s, "
+        f"{elapsed * 1000 / n:.1f} ms/agreement, {queries / n:.2f} queries/agreement, "
+        f"peak RSS {rss / 1024:.0f} MB",
         flush=True,
     )
 
@@ -1247,6 +1457,8 @@ def main():
             bench_profitability(args.db, args.n)
         elif shape == "escalation":
             bench_escalation(args.db, args.n)
+        elif shape == "lifecycle":
+            bench_lifecycle(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

@@ -68,3 +68,8 @@ from . import msp_agreement_escalation_row
 from . import msp_agreement_escalation_line
 from . import msp_agreement_escalation
 from . import msp_agreement_addition_escalation
+from . import msp_agreement_renewal
+from . import msp_agreement_renewal_step
+from . import msp_usage_signal
+from . import res_company_lifecycle
+from . import res_config_settings_lifecycle

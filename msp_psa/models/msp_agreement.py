@@ -878,35 +878,8 @@ class MspAgreement(models.Model):
         return True
 
     # ------------------------------------------------------------------
-    # Renewals
+    # Renewals: msp_agreement_renewal.py (the queue and the nightly renewal)
     # ------------------------------------------------------------------
-    @api.model
-    def _cron_process_renewals(self):
-        """Renew auto-renewing agreements whose term ended, expire the others."""
-        today = fields.Date.context_today(self)
-        ended = self.search(
-            [("state", "in", ("active", "suspended")), ("date_end", "<", today)]
-        )
-        to_expire = ended.filtered(lambda a: not a.auto_renew or not a.term_months)
-        to_expire.action_expire()
-        for agreement in ended - to_expire:
-            date_end = agreement.date_end
-            while date_end < today:
-                date_end = periods.term_end(
-                    date_end + timedelta(days=1), agreement.term_months
-                )
-            old_end = agreement.date_end
-            agreement.date_end = date_end
-            agreement.message_post(
-                body=self.env._(
-                    "Renewed for %(months)s months: the term now ends on %(new)s "
-                    "instead of %(old)s.",
-                    months=agreement.term_months,
-                    new=date_end,
-                    old=old_end,
-                )
-            )
-        return True
 
     # ------------------------------------------------------------------
     # Smart buttons

@@ -107,6 +107,22 @@ class TestDisplayNames(TransactionCase):
         self.env["msp.profitability.check"].create(
             {"date_from": date(2026, 1, 1), "date_to": date(2026, 12, 31)}
         ).action_check()
+        # the demo's growth signal on Acme's seats and Bluebird's renewal reminder
+        acme = self.env.ref("msp_psa.agreement_acme_demo")
+        growth = self.env["msp.usage.signal"].search(
+            [("agreement_id", "=", acme.id), ("kind", "=", "growth")]
+        )
+        self.assertEqual(growth.display_name, f"Growth: {acme.display_name}")
+        dismiss = self.env["msp.usage.signal.dismiss"].create(
+            {"signal_ids": [fields.Command.set(growth.ids)], "reason": "Known"}
+        )
+        self.assertEqual(dismiss.display_name, f"Dismiss Growth: {acme.display_name}")
+        bluebird = self.env.ref("msp_psa.agreement_bluebird_demo")
+        self.assertEqual(
+            bluebird.renewal_step_ids[:1].display_name,
+            f"{bluebird.display_name}: 30-day reminder of the term ending "
+            f"{bluebird.date_end.strftime('%m/%d/%Y')}",
+        )
 
     def test_no_technical_names(self):
         self._make_records()

@@ -7,3 +7,4 @@ from . import msp_profitability_check
 from . import msp_profitability_check_line
 from . import msp_escalation_preview
 from . import msp_escalation_preview_line
+from . import msp_usage_signal_dismiss
