@@ -29,7 +29,7 @@ STATES = [
 # Writing one of these on a proposal changes its price impact.
 IMPACT_TERMS = {"line_ids", "date_effective", "agreement_id"}
 # Line actions that change a price: only an MSP Manager accepts them for a client.
-PRICE_ACTIONS = {"price", "fee"}
+PRICE_ACTIONS = {"price", "fee", "block"}
 # The context key under which a change is only simulated (never on a real apply).
 SIMULATE = "msp_change_simulate"
 
@@ -435,6 +435,8 @@ class MspAgreementChange(models.Model):
             record.set_price(price, date=date, note=note, source="change")
         elif field_name == "fixed_fee":
             record.set_fee(price, date=date, note=note, source="change")
+        elif field_name == "block_price":
+            record.set_block_price(price, date=date, note=note, source="change")
         else:
             raise ValueError(field_name)
 
@@ -475,6 +477,9 @@ class MspAgreementChange(models.Model):
                 self._msp_apply_price(addition, "price_unit", line.price_unit, day)
             elif line.action == "fee":
                 self._msp_apply_price(agreement, "fixed_fee", line.price_unit, day)
+            elif line.action == "block":
+                agreement.write({"block_hours": line.quantity})
+                self._msp_apply_price(agreement, "block_price", line.price_unit, day)
             elif line.action == "term":
                 agreement.write({"date_end": line.date_end})
 

@@ -12,6 +12,7 @@ ACTIONS = [
     ("quantity", "New quantity"),
     ("price", "New unit price"),
     ("fee", "New monthly fee"),
+    ("block", "New block of hours"),
     ("term", "New end of term"),
 ]
 # What each action needs besides itself.
@@ -93,6 +94,9 @@ class MspAgreementChangeLine(models.Model):
             line.quantity_before = line.addition_id.quantity
             if line.action == "fee":
                 line.price_before = line.change_id.agreement_id.fixed_fee
+            elif line.action == "block":
+                line.quantity_before = line.change_id.agreement_id.block_hours
+                line.price_before = line.change_id.agreement_id.block_price
             else:
                 line.price_before = line.addition_id.price_unit
 
@@ -102,6 +106,8 @@ class MspAgreementChangeLine(models.Model):
             agreement = line.change_id.agreement_id
             if line.action == "fee":
                 line.price_unit = line.price_unit or agreement.fixed_fee
+            elif line.action == "block":
+                line.price_unit = line.price_unit or agreement.block_price
             elif line.action == "add" and line.product_id and agreement:
                 # the price a new addition of the product would get
                 line.price_unit = (
@@ -181,6 +187,15 @@ class MspAgreementChangeLine(models.Model):
             return env._(
                 "Monthly fee %(before)s → %(after)s",
                 before=money(self.price_before),
+                after=money_cur(self.price_unit),
+            )
+        if self.action == "block":
+            return env._(
+                "Block of hours: %(before_hours)s h for %(before)s → %(after_hours)s h "
+                "for %(after)s a period",
+                before_hours=count(self.quantity_before),
+                before=money(self.price_before),
+                after_hours=count(self.quantity),
                 after=money_cur(self.price_unit),
             )
         if self.action == "term":

@@ -323,15 +323,20 @@ class MspUsageSignal(models.Model):
         """The change order this signal suggests (model
         ``msp.agreement.change``, wired at merge), effective at the start of
         the next billing period: more units of the addition (under-billing,
-        growth), a bigger block (overage, block running out: a ``quantity`` line
-        without addition, quantity = hours per block, price = the block's price
-        at its hourly price); none for tickets per user, only a note."""
+        growth; not for a counted quantity, which follows the client's fleet),
+        a bigger block (overage, block running out: a ``block`` line, quantity
+        = hours per block, price = the block's price at its hourly price);
+        none for tickets per user, only a note."""
         self.ensure_one()
         agreement = self.agreement_id
         today = fields.Date.context_today(self)
         effective = agreement._period_containing(today)[1] + timedelta(days=1)
         lines = []
-        if self.kind in ("under_billing", "growth") and self.addition_id:
+        if (
+            self.kind in ("under_billing", "growth")
+            and self.addition_id
+            and self.addition_id.quantity_source != "counted"
+        ):
             lines.append(
                 {
                     "action": "quantity",
@@ -345,8 +350,7 @@ class MspUsageSignal(models.Model):
             hourly = agreement.block_price / agreement.block_hours
             lines.append(
                 {
-                    "action": "quantity",
-                    "product_id": agreement._msp_block_product().id,
+                    "action": "block",
                     "quantity": self.suggested_quantity,
                     "price_unit": agreement.currency_id.round(
                         hourly * self.suggested_quantity

@@ -319,3 +319,52 @@ class TestRenewals(MspPsaCommon):
                 ],
             },
         )
+
+    def test_renewal_proposal_signed_renews_once_whatever_the_cron_order(self):
+        """A renewal proposal follows the agreement's renewal status (sent,
+        accepted); signed, the agreement renews on the day after its term —
+        whichever of the nightly renewal and the change orders' apply runs
+        first — once, and the next term starts undecided."""
+        Change = self.env["msp.agreement.change"]
+
+        def signed(start):
+            agreement = self._agreement(auto_renew=False, date_start=start)
+            change = Change.browse(agreement.action_create_renewal_proposal()["res_id"])
+            self.assertEqual(change.origin, "renewal")
+            change.action_send()
+            self.assertEqual(agreement.renewal_status, "proposal_sent")
+            change.accept_on_behalf("Signed at the quarterly review")
+            self.assertEqual(agreement.renewal_status, "accepted")
+            return agreement, change
+
+        with freeze_time("2026-10-15"):
+            renewal_first, change = signed(date(2026, 1, 1))
+            self.assertEqual(change.date_effective, date(2027, 1, 1))
+            apply_first, change = signed(date(2026, 2, 1))
+            self.assertEqual(change.date_effective, date(2027, 2, 1))
+        with freeze_time("2027-01-01"):
+            self.Agreement._cron_process_renewals()
+            Change._cron_apply_due()
+        with freeze_time("2027-02-01"):
+            Change._cron_apply_due()
+            self.Agreement._cron_process_renewals()
+            self.Agreement._cron_process_renewals()
+        for agreement, end in (
+            (renewal_first, date(2027, 12, 31)),
+            (apply_first, date(2028, 1, 31)),
+        ):
+            self.assertEqual(agreement.state, "active")
+            self.assertEqual(agreement.date_end, end)
+            self.assertEqual(agreement.change_ids.state, "applied")
+            self.assertEqual(agreement.renewal_status, "to_review")
+
+    def test_declined_renewal_proposal_back_to_review(self):
+        with freeze_time("2026-10-15"):
+            agreement = self._agreement(auto_renew=False)
+            change = self.env["msp.agreement.change"].browse(
+                agreement.action_create_renewal_proposal()["res_id"]
+            )
+            change.action_send()
+            change.decline("Moving to another provider")
+        self.assertEqual(agreement.renewal_status, "to_review")
+        self.assertEqual(agreement.date_end, date(2026, 12, 31))

@@ -140,21 +140,13 @@ class TestUsageSignals(MspPsaCommon):
                 "date_effective": date(2026, 11, 1),
                 "origin": "signal",
                 "note": signal.summary,
-                "line_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "action": "quantity",
-                            "addition_id": addition.id,
-                            "product_id": self.product_device.id,
-                            "quantity": 9.0,
-                            "price_unit": 12.5,
-                        },
-                    )
-                ],
+                # A counted quantity follows the client's fleet by itself: no
+                # quantity to propose, the opportunity is the follow-up.
+                "line_ids": [],
             },
         )
+        with self.assertRaisesRegex(UserError, "suggests no change"):
+            signal.action_create_change_order()
         self.assertFalse(self._scan(agreement))
 
     def test_repeated_overage(self):
@@ -184,13 +176,37 @@ class TestUsageSignals(MspPsaCommon):
                     0,
                     0,
                     {
-                        "action": "quantity",
-                        "product_id": self.product_fee.id,
+                        "action": "block",
                         "quantity": 12.0,
                         "price_unit": 1200.0,
                     },
                 )
             ],
+        )
+        # The suggestion as a change order, accepted for the client from the
+        # next period: 12 hours for 1,200.00 from 1 Nov, the price through
+        # the dated price log.
+        with freeze_time(TODAY):
+            signal.action_create_change_order()
+            change = signal.change_id
+            self.assertEqual(change.origin, "signal")
+            self.assertEqual(change.line_ids.action, "block")
+            self.assertEqual(change.line_ids.quantity_before, 10.0)
+            self.assertEqual(change.line_ids.price_before, 1000.0)
+            self.assertEqual(
+                signal.action_create_change_order()["res_id"], change.id, "one only"
+            )
+            change.action_send()
+            change.accept_on_behalf("Agreed on the phone")
+        self.assertEqual(change.state, "accepted")
+        with freeze_time("2026-11-01"):
+            change._cron_apply_due()
+        self.assertEqual(change.state, "applied")
+        self.assertEqual(agreement.block_hours, 12.0)
+        entry = agreement.price_history_ids.filtered(lambda e: e.source == "change")
+        self.assertEqual(
+            (str(entry.date), entry.component, entry.price_old, entry.price_new),
+            ("2026-11-01", "block", 1000.0, 1200.0),
         )
         self.assertFalse(self._scan(agreement))
 
