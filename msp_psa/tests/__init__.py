@@ -6,6 +6,7 @@ from . import test_billing_run_errors
 from . import test_billing_run_lock
 from . import test_billing_settlement
 from . import test_billing_tools
+from . import test_block_redecision
 from . import test_capacity
 from . import test_capacity_tools
 from . import test_coverage
