@@ -25,6 +25,7 @@ from . import test_mrr_report
 from . import test_pdf
 from . import test_periods
 from . import test_portal
+from . import test_revenue_batches
 from . import test_revenue_recognition
 from . import test_security
 from . import test_sla
