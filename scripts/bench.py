@@ -38,7 +38,7 @@ import resource
 import sys
 import time
 import traceback
-from datetime import date
+from datetime import date, timedelta
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -460,6 +460,307 @@ def bench_dispatch(db, technicians, open_tickets, rounds=10):
     )
 
 
+def _block_agreement(env, company, partner, product, date_start):
+    return env["msp.agreement"].create(
+        {
+            "title": "Block of hours",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "date_start": date_start,
+            "term_months": 0,
+            "billing_model": "block_hours",
+            "fee_product_id": product.id,
+            "block_product_id": product.id,
+            "block_hours": 100000.0,
+            "block_price": 1000.0,
+            "overage_rate": 150.0,
+            "state": "active",
+        }
+    )
+
+
+def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
+    """Timesheet billing decisions: one line edited on a block agreement that
+    started five years ago and on one that started this year (the same lines
+    in the block window otherwise), then ``batches`` × ``batch_size`` lines
+    created batch after batch, one work day a batch. Rolled back; one line:
+
+        bench timesheets: L lines a window, edit X ms (5 years) vs Y ms (this
+        year), ratio R; B × S lines created: F ms/line first batch, T last,
+        ratio R2, Q queries/line last batch
+    """
+    registry = odoo.modules.registry.Registry(db)
+    window = max(n // 10, 50)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench timesheets {int(time.time())}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        product = env["product.product"].create(
+            {"name": "Block support", "type": "service", "company_id": company.id}
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Block client {i}", "is_company": True} for i in range(3)]
+        )
+        project = env["project.project"].create(
+            {"name": "Support", "company_id": company.id}
+        )
+        employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
+        today = date.today()
+        this_year = date(today.year, 1, 1)
+        old = _block_agreement(
+            env, company, partners[0], product, date(today.year - 5, 1, 1)
+        )
+        new = _block_agreement(env, company, partners[1], product, this_year)
+        month = date(today.year, today.month, 1)
+
+        def vals(agreement, day, index):
+            return {
+                "name": f"Work {index}",
+                "project_id": project.id,
+                "employee_id": employee.id,
+                "date": day,
+                "unit_amount": 0.25 + (index % 8) * 0.25,
+                "msp_agreement_id": agreement.id,
+                "company_id": company.id,
+            }
+
+        print(
+            f"[bench] timesheets: {window} lines a window...",
+            file=sys.stderr,
+            flush=True,
+        )
+        targets = {}
+        for agreement in (old, new):
+            lines = env["account.analytic.line"].create(
+                [
+                    vals(agreement, month.replace(day=1 + i % 28), i)
+                    for i in range(window)
+                ]
+            )
+            # the line worked mid-month: half the window after it
+            targets[agreement] = lines.sorted(lambda line: (line.date, line.id))[
+                window // 2
+            ]
+        env.flush_all()
+        edit_ms = {}
+        for agreement in (old, new, old, new):  # twice each, warm caches
+            line = targets[agreement]
+            env.invalidate_all()
+            started = time.perf_counter()
+            for i in range(edits):
+                line.unit_amount = 1.0 + (i % 2) * 0.5
+                env.flush_all()
+            edit_ms[agreement] = (time.perf_counter() - started) * 1000 / edits
+        print(
+            f"[bench] timesheets: {batches} batches of {batch_size}...",
+            file=sys.stderr,
+            flush=True,
+        )
+        third = _block_agreement(env, company, partners[2], product, this_year)
+        timings = []
+        for batch in range(batches):
+            day = date(today.year, 1, 1) + timedelta(days=batch)
+            vals_list = [vals(third, day, i) for i in range(batch_size)]
+            env.invalidate_all()
+            started, count = time.perf_counter(), cr.sql_log_count
+            env["account.analytic.line"].create(vals_list)
+            env.flush_all()
+            timings.append(
+                (
+                    (time.perf_counter() - started) * 1000 / batch_size,
+                    (cr.sql_log_count - count) / batch_size,
+                )
+            )
+        cr.rollback()
+    first = sum(ms for ms, _q in timings[:3]) / 3
+    last = sum(ms for ms, _q in timings[-3:]) / 3
+    print(
+        f"bench timesheets: {window} lines a window, edit {edit_ms[old]:.1f} ms "
+        f"(agreement of {today.year - 5}) vs {edit_ms[new]:.1f} ms "
+        f"({today.year}), ratio {edit_ms[old] / edit_ms[new]:.2f}; "
+        f"{batches} × {batch_size} lines created: {first:.2f} ms/line first "
+        f"batches vs {last:.2f} last, ratio {last / first:.2f}, "
+        f"{timings[-1][1]:.2f} queries/line last batch",
+        flush=True,
+    )
+
+
+def _recognition_worker(db, company_id, queue):
+    """The month's recognition in a process of its own (its peak RSS is the
+    recognition's), committing batch by batch as the cron does."""
+    try:
+        odoo.sql_db.close_all()
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            env = api.Environment(
+                cr, SUPERUSER_ID, dict(QUIET, allowed_company_ids=[company_id])
+            )
+            started, queries = time.perf_counter(), cr.sql_log_count
+            env["msp.revenue.schedule.line"]._cron_recognize_revenue(time_budget=0)
+            cr.commit()
+            queue.put(
+                (
+                    time.perf_counter() - started,
+                    cr.sql_log_count - queries,
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                    None,
+                )
+            )
+    except Exception:  # noqa: BLE001 - reported to the parent
+        queue.put((0.0, 0, 0, traceback.format_exc()))
+
+
+def bench_recognition(db, n, batch=100):
+    """N annual in-advance invoices (one taxed line a year ahead), created and
+    posted with deferral, then again without (the same clients); then the
+    month's recognition of the deferred ones. One line:
+
+        bench recognition: N invoices, posting with deferral X ms/invoice vs
+        Y without (ratio R; create A vs B); recognition of a month
+        Z ms/invoice, E entries, at most M lines an entry, peak RSS P MB
+    """
+    registry = odoo.modules.registry.Registry(db)
+    today = date.today()
+    # The service year starts on the 1st of last month: one month is due.
+    start = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    end = date(start.year + 1, start.month, 1) - timedelta(days=1)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench recognition {int(time.time())}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        deferred = env["account.account"].create(
+            {
+                "name": "Deferred Revenue",
+                "code": "239100",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(company.ids)],
+            }
+        )
+        misc = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
+        company.write(
+            {
+                "msp_deferred_revenue_account_id": deferred.id,
+                "msp_revenue_journal_id": misc.id,
+                "msp_revenue_method": "monthly",
+            }
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Annual backup",
+                "type": "service",
+                "taxes_id": [Command.set(company.account_sale_tax_id.ids)],
+                "company_id": company.id,
+            }
+        )
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Client {i}", "is_company": True} for i in range(n)]
+        )
+        cr.commit()
+        company_id = company.id
+
+        def invoices(defer):
+            company.msp_deferred_revenue_account_id = deferred if defer else False
+            create_s = post_s = 0.0
+            for offset in range(0, n, batch):
+                vals_list = [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "journal_id": journal.id,
+                        "invoice_date": start,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "product_id": product.id,
+                                    "quantity": 1,
+                                    "price_unit": 1200.0 + offset % 7,
+                                    "start_date": start,
+                                    "end_date": end,
+                                }
+                            )
+                        ],
+                    }
+                    for partner in partners[offset : offset + batch]
+                ]
+                env.invalidate_all()
+                started = time.perf_counter()
+                moves = env["account.move"].create(vals_list)
+                env.flush_all()
+                create_s += time.perf_counter() - started
+                started = time.perf_counter()
+                moves.action_post()
+                env.flush_all()
+                post_s += time.perf_counter() - started
+                cr.commit()
+            return create_s * 1000 / n, post_s * 1000 / n
+
+        print(
+            f"[bench] recognition: {n} invoices without deferral...",
+            file=sys.stderr,
+            flush=True,
+        )
+        plain = invoices(False)
+        print(
+            f"[bench] recognition: {n} invoices with deferral...",
+            file=sys.stderr,
+            flush=True,
+        )
+        deferring = invoices(True)
+        cr.execute(
+            "SELECT count(*) FROM msp_revenue_schedule WHERE company_id = %s",
+            [company_id],
+        )
+        schedules = cr.fetchone()[0]
+        assert schedules == n, f"{schedules} schedules for {n} deferred invoices"
+    print("[bench] recognition: the month...", file=sys.stderr, flush=True)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    odoo.sql_db.close_all()
+    proc = ctx.Process(target=_recognition_worker, args=(db, company_id, queue))
+    proc.start()
+    elapsed, queries, rss, error = queue.get(timeout=3600)
+    proc.join()
+    assert not error, error
+    with registry.cursor() as cr:
+        cr.execute(
+            """
+            SELECT count(DISTINCT l.move_id),
+                   count(*) FILTER (WHERE l.state = 'posted'),
+                   count(*) FILTER (WHERE l.state = 'planned' AND l.date <= %s)
+              FROM msp_revenue_schedule_line l
+             WHERE l.company_id = %s AND l.date <= %s
+            """,
+            [today, company_id, today],
+        )
+        entries, posted, left = cr.fetchone()
+        cr.execute(
+            """
+            SELECT coalesce(max(c), 0) FROM (
+                SELECT count(*) c FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE m.company_id = %s AND m.journal_id = %s
+                 GROUP BY aml.move_id) t
+            """,
+            [company_id, misc.id],
+        )
+        widest = cr.fetchone()[0]
+    assert posted == n and not left, f"{posted} months recognised of {n}, {left} left"
+    print(
+        f"bench recognition: {n} invoices, posting with deferral "
+        f"{deferring[1]:.1f} ms/invoice vs {plain[1]:.1f} without "
+        f"(ratio {deferring[1] / plain[1]:.2f}; create {deferring[0]:.1f} vs "
+        f"{plain[0]:.1f}); recognition of a month {elapsed * 1000 / n:.2f} "
+        f"ms/invoice, {queries / n:.2f} queries/invoice, {entries} entries, at "
+        f"most {widest} lines an entry, peak RSS {rss / 1024:.0f} MB",
+        flush=True,
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", "10000")))
@@ -481,6 +782,10 @@ def main():
     for shape in shapes:
         if shape == "dispatch":
             bench_dispatch(args.db, args.technicians, args.open_tickets)
+        elif shape == "timesheets":
+            bench_timesheets(args.db, args.n)
+        elif shape == "recognition":
+            bench_recognition(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:
