@@ -109,7 +109,7 @@ class AccountMoveLine(models.Model):
         income account kept in ``msp_revenue_income_account_id``. Decided when
         the line is created in an invoice that exists (not in a form still
         being edited: posting decides those)."""
-        super()._compute_account_id()
+        res = super()._compute_account_id()
         month_ends = {}
         for line in self:
             income = line.msp_revenue_income_account_id
@@ -133,6 +133,7 @@ class AccountMoveLine(models.Model):
                 line.account_id = settings["msp_deferred_revenue_account_id"]
             else:
                 line.msp_revenue_income_account_id = False
+        return res
 
     def _msp_revenue_estimated_amount(self):
         """The line's amount in company currency before taxes, from its price
