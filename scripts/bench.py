@@ -486,8 +486,9 @@ def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
     created batch after batch, one work day a batch. Rolled back; one line:
 
         bench timesheets: L lines a window, edit X ms (5 years) vs Y ms (this
-        year), ratio R; B × S lines created: F ms/line first batch, T last,
-        ratio R2, Q queries/line last batch
+        year), ratio R; B × S lines created: F ms/line first batches, T last,
+        ratio R2, queries/line first vs last batch; one more batch,
+        alternated: E ms/line on an empty block vs F after B × S lines
     """
     registry = odoo.modules.registry.Registry(db)
     window = max(n // 10, 50)
@@ -542,15 +543,23 @@ def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
                 window // 2
             ]
         env.flush_all()
-        edit_ms = {}
-        for agreement in (old, new, old, new):  # twice each, warm caches
-            line = targets[agreement]
-            env.invalidate_all()
-            started = time.perf_counter()
-            for i in range(edits):
-                line.unit_amount = 1.0 + (i % 2) * 0.5
-                env.flush_all()
-            edit_ms[agreement] = (time.perf_counter() - started) * 1000 / edits
+        # Rounds alternating the two agreements, the median of each: the
+        # machine's load drifts less between neighbours than over a run.
+        edit_ms = {old: [], new: []}
+        for _round in range(10):
+            for agreement in (old, new):
+                line = targets[agreement]
+                env.invalidate_all()
+                started = time.perf_counter()
+                for i in range(edits // 10):
+                    line.unit_amount = 1.0 + (i % 2) * 0.5
+                    env.flush_all()
+                edit_ms[agreement].append(
+                    (time.perf_counter() - started) * 1000 / (edits // 10)
+                )
+        edit_ms = {
+            key: sorted(values)[len(values) // 2] for key, values in edit_ms.items()
+        }
         print(
             f"[bench] timesheets: {batches} batches of {batch_size}...",
             file=sys.stderr,
@@ -558,19 +567,32 @@ def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
         )
         third = _block_agreement(env, company, partners[2], product, this_year)
         timings = []
-        for batch in range(batches):
-            day = date(today.year, 1, 1) + timedelta(days=batch)
-            vals_list = [vals(third, day, i) for i in range(batch_size)]
+
+        def create_batch(agreement, day):
+            vals_list = [vals(agreement, day, i) for i in range(batch_size)]
             env.invalidate_all()
             started, count = time.perf_counter(), cr.sql_log_count
             env["account.analytic.line"].create(vals_list)
             env.flush_all()
-            timings.append(
-                (
-                    (time.perf_counter() - started) * 1000 / batch_size,
-                    (cr.sql_log_count - count) / batch_size,
-                )
+            return (
+                (time.perf_counter() - started) * 1000 / batch_size,
+                (cr.sql_log_count - count) / batch_size,
             )
+
+        for batch in range(batches):
+            timings.append(create_batch(third, this_year + timedelta(days=batch)))
+        # Probes, alternating: one more batch on an agreement without time and
+        # on the one with all the batches (each rolled back), the median.
+        fresh = _block_agreement(env, company, partners[0], product, this_year)
+        probes = {fresh: [], third: []}
+        for _round in range(5):
+            for agreement in (fresh, third):
+                with cr.savepoint(flush=True) as savepoint:
+                    probes[agreement].append(
+                        create_batch(agreement, this_year + timedelta(days=batches))[0]
+                    )
+                    savepoint.rollback()
+        probes = {key: sorted(values)[2] for key, values in probes.items()}
         cr.rollback()
     first = sum(ms for ms, _q in timings[:3]) / 3
     last = sum(ms for ms, _q in timings[-3:]) / 3
@@ -580,7 +602,10 @@ def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
         f"({today.year}), ratio {edit_ms[old] / edit_ms[new]:.2f}; "
         f"{batches} × {batch_size} lines created: {first:.2f} ms/line first "
         f"batches vs {last:.2f} last, ratio {last / first:.2f}, "
-        f"{timings[-1][1]:.2f} queries/line last batch",
+        f"{timings[0][1]:.2f} vs {timings[-1][1]:.2f} queries/line; one more "
+        f"batch, alternated: {probes[fresh]:.2f} ms/line on an empty block vs "
+        f"{probes[third]:.2f} after {batches * batch_size} lines, ratio "
+        f"{probes[third] / probes[fresh]:.2f}",
         flush=True,
     )
 

@@ -771,6 +771,8 @@ class AccountAnalyticLine(models.Model):
             vals["msp_to_review"] = True
             return vals
         covered, product, price = agreement._get_time_rate(self, rates)
+        if agreement.block_hours and not covered:
+            return None
         work = self.msp_work_type_id.name or self.env._("work without a work type")
         if covered:
             vals["msp_billing_decision"] = "covered"
@@ -778,8 +780,6 @@ class AccountAnalyticLine(models.Model):
                 "%(work)s is covered by the fee", work=work
             )
             return vals
-        if agreement.block_hours:
-            return None
         if not product:
             vals["msp_decision_reason"] = self.env._(
                 "No labour product for %(work)s: set a rate on the agreement or a "

@@ -306,16 +306,9 @@ class MspRevenueScheduleLine(models.Model):
             return self.env["account.move"]
         moves_vals = []
         keys_per_move = []
-        for (
-            company,
-            journal,
-            day,
-            kind,
-        ), entries in lines._group_recognition_entries().items():
+        for key, entries in lines._group_recognition_entries().items():
             for group in entries:
-                vals, keys = group._prepare_recognition_move(
-                    company, journal, day, kind
-                )
+                vals, keys = group._prepare_recognition_move(*key)
                 moves_vals.append(vals)
                 keys_per_move.append((group, keys))
         moves = (
