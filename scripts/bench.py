@@ -27,6 +27,12 @@ on the same machine, the cost no Odoo billing engine can go under.
                     Q queries/suggestion; utilisation T × 12 months:
                     capacity rebuilt in A s, report read in B s
 
+- timesheets: block-hour time; an edit on an agreement started five years ago
+  vs one started this year, and 5,000 lines created in batches of 100
+  (bench_timesheets). Rolled back.
+- recognition: N annual invoices posted with and without deferral, then the
+  month's recognition in bounded entries (bench_recognition).
+
 Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
        [--technicians 50] [--open-tickets 2000]
 """
