@@ -59,6 +59,7 @@
         "views/account_analytic_line_views.xml",
         "views/msp_revenue_schedule_views.xml",
         "views/msp_revenue_recognition_issue_views.xml",
+        "views/msp_revenue_batch_views.xml",
         "views/msp_agreement_portal_templates.xml",
         "views/hr_employee_views.xml",
         "views/msp_dispatch_views.xml",

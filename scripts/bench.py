@@ -34,6 +34,28 @@ on the same machine, the cost no Odoo billing engine can go under.
 
     bench change: N change orders, X ms/change created (impact),
                   Q queries/change; applied in Y ms/change, R queries/change
+
+- sla: N open tickets (-n) over 3 calendars (office hours with public
+  holidays, a 38-hour week in Brussels, 8-20 Monday to Saturday) and 24×7,
+  one policy whose priorities run on them, clocks started over the last 20
+  days; a policy change marks them all due and the SLA cron's first pass
+  over them is timed (ms and queries per ticket), then one ``create`` of
+  1,000 tickets. Committed in a company of its own; one line:
+
+    bench sla: N open tickets on 3 calendars + 24x7, cron first run S s,
+               X ms/ticket, Q queries/ticket; create of 1000 tickets:
+               Y ms/ticket, R queries/ticket
+
+- mrrmovement: N agreements with 24 months of history (staggered starts, the
+  seats of one addition changing every month, one in 50 churning and one in
+  100 coming back; SQL inserts): the MRR movement table built from scratch,
+  the nightly refresh, one agreement refreshed after a change, the movement
+  pivot (month × billing model) and the home dashboard's data; one line:
+
+    bench mrrmovement: N agreements × 24 months (R rows): history built in A s,
+                       nightly refresh B s, one agreement refreshed in C ms;
+                       movement pivot (P cells) read in D s; dashboard data in E ms
+
 - profitability: N agreements × 24 months of invoiced revenue, time, an
   addition with its quantity and cost logs and some vendor bills (cloned in
   SQL from one of each); times the full rebuild of the monthly table, the
@@ -47,6 +69,7 @@ on the same machine, the cost no Odoo billing engine can go under.
                          month from the table in C s (read_group; its query
                          D s), from an SQL view in E s; incremental refresh
                          (K agreements) in F s
+
 - escalation: N agreements with a fixed +3 % price escalation (fee and 3
   recurring additions each): half have their anniversary due on DAY, half
   their notice (30 days before); times the nightly escalation action
@@ -55,6 +78,7 @@ on the same machine, the cost no Odoo billing engine can go under.
 
     bench escalation: N agreements, E escalations, S s, X ms/agreement,
                       Q queries/agreement, peak RSS M MB
+
 - lifecycle: N agreements of every billing model (end dates spread over the
   next months, some ended yesterday with and without auto-renewal, some
   open-ended), their managed items, manual quantities and block time; times
@@ -66,31 +90,14 @@ on the same machine, the cost no Odoo billing engine can go under.
                      G signals, S s, X ms/agreement, Q queries/agreement,
                      peak RSS M MB
 
-Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch] [--workers 2]
-- sla: N open tickets (-n) over 3 calendars (office hours with public
-  holidays, a 38-hour week in Brussels, 8-20 Monday to Saturday) and 24×7,
-  one policy whose priorities run on them, clocks started over the last 20
-  days; a policy change marks them all due and the SLA cron's first pass
-  over them is timed (ms and queries per ticket), then one ``create`` of
-  1,000 tickets. Committed in a company of its own; one line:
+- timesheets: block-hour time; an edit on an agreement started five years ago
+  vs one started this year, and 5,000 lines created in batches of 100
+  (bench_timesheets). Rolled back.
+- recognition: N annual invoices posted with and without deferral, then the
+  month's recognition in bounded entries (bench_recognition).
 
-    bench sla: N open tickets on 3 calendars + 24x7, cron first run S s,
-               X ms/ticket, Q queries/ticket; create of 1000 tickets:
-               Y ms/ticket, R queries/ticket
-
-Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,sla] [--workers 2]
-       [--technicians 50] [--open-tickets 2000]
-- mrrmovement: N agreements with 24 months of history (staggered starts, the
-  seats of one addition changing every month, one in 50 churning and one in
-  100 coming back; SQL inserts): the MRR movement table built from scratch,
-  the nightly refresh, one agreement refreshed after a change, the movement
-  pivot (month × billing model) and the home dashboard's data; one line:
-
-    bench mrrmovement: N agreements × 24 months (R rows): history built in A s,
-                       nightly refresh B s, one agreement refreshed in C ms;
-                       movement pivot (P cells) read in D s; dashboard data in E ms
-
-Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,mrrmovement]
+Usage: scripts/bench.sh [-n N] [--shapes comparable,mixed,dispatch,change,sla,
+       mrrmovement,profitability,escalation,lifecycle,timesheets,recognition]
        [--workers 2] [--technicians 50] [--open-tickets 2000]
 """
 
@@ -102,7 +109,6 @@ import sys
 import time
 import traceback
 from datetime import date, datetime, timedelta
-from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -601,6 +607,10 @@ def bench_change(db, n):
         f"bench change: {n} change orders, {create_s * 1000 / n:.1f} ms/change "
         f"created (impact), {create_q / n:.1f} queries/change; applied in "
         f"{apply_s * 1000 / n:.1f} ms/change, {apply_q / n:.1f} queries/change",
+        flush=True,
+    )
+
+
 def _bench_calendar(env, company, name, hours, days, tz="UTC"):
     return env["resource.calendar"].create(
         {
@@ -758,6 +768,14 @@ def bench_sla(db, n, create_size=1000):
         f"queries/ticket; create of {create_size} tickets: "
         f"{create_s * 1000 / create_size:.2f} ms/ticket, "
         f"{create_q / create_size:.2f} queries/ticket",
+        flush=True,
+    )
+
+
+def fields_now():
+    return datetime.now().replace(microsecond=0)
+
+
 def bench_mrrmovement(db, n):
     """N agreements with 24 months of history (quantity changes every month,
     churn, reactivations, staggered starts; SQL inserts): the MRR movement
@@ -861,6 +879,10 @@ def bench_mrrmovement(db, n):
         f"built in {built_s:.1f} s, nightly refresh {nightly_s:.1f} s, one agreement "
         f"refreshed in {one_ms:.0f} ms; movement pivot ({len(pivot)} cells) read "
         f"in {pivot_s:.2f} s; dashboard data in {dashboard_ms:.0f} ms",
+        flush=True,
+    )
+
+
 def clone_rows(cr, table, src_id, overrides, source, returning=True, where="TRUE"):
     """INSERT copies of row ``src_id`` of ``table``, one per row of ``source``
     (a FROM clause: ``unnest(...)``, ``generate_series(...)``), with the
@@ -897,35 +919,6 @@ def bench_profitability(db, n, months=24):
         client = env["res.partner"].create({"name": "Bench client", "is_company": 1})
         product = env["product.product"].create(
             {"name": "Bench seat", "type": "service", "list_price": 20.0}
-def bench_escalation(db, n):
-    """The nightly price escalation over N agreements: half apply an
-    anniversary, half are sent their notice."""
-    registry = odoo.modules.registry.Registry(db)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        company = make_company(env, f"Bench escalation {int(time.time())}")
-        cr.commit()
-        print(
-            f"[bench] escalation: building {n} agreements...",
-            file=sys.stderr,
-            flush=True,
-        )
-        env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
-        products = env["product.product"].create(
-            [
-                {
-                    "name": f"{label} ({company.name})",
-                    "type": "service",
-                    "list_price": price,
-                    "company_id": company.id,
-                }
-                for label, price in (
-                    ("Fee", 450.0),
-                    ("Per-user support", 25.0),
-                    ("Per-device monitoring", 12.5),
-                    ("Backup", 40.0),
-                )
-            ]
         )
         journal = env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
@@ -957,121 +950,6 @@ def bench_escalation(db, n):
             {"name": "Bench tech", "company_id": company.id, "hourly_cost": 40.0}
         )
         timesheet = env["account.analytic.line"].create(
-def make_lifecycle_data(env, company, n):
-    """N active agreements in ``company``, one billing model in five, for the
-    night's lifecycle crons (see the module docstring)."""
-    env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
-    today = date.today()
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"{label} ({company.name})",
-                "type": "service",
-                "list_price": price,
-                "company_id": company.id,
-            }
-            for label, price in (("Seat", 25.0), ("Device", 12.5), ("Block", 600.0))
-        ]
-    )
-    seat, device, block = products
-    kind_user = env.ref("msp_psa.kind_user")
-    kind_ws = env.ref("msp_psa.kind_workstation")
-    models_ = ["fixed", "per_user", "per_device", "block_hours", "time_materials"]
-    partners = env["res.partner"].create(
-        [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
-    )
-    agreements = env["msp.agreement"]
-    for start in range(0, n, 500):
-        vals_list = []
-        for i in range(start, min(start + 500, n)):
-            model = models_[i % 5]
-            if i % 10 == 9:  # open-ended, its anniversary within the year
-                date_start, term = today - timedelta(days=365 + i % 300), 0
-            elif i % 20 == 3:  # ended yesterday: renewed or expired tonight
-                date_start, term = today - relativedelta(months=12), 12
-            else:  # decision dates spread over the next 150 days
-                date_start = today - relativedelta(months=12) + timedelta(days=i % 180)
-                term = 12
-            vals = {
-                "title": "Managed IT",
-                "partner_id": partners[i].id,
-                "company_id": company.id,
-                "date_start": date_start,
-                "term_months": term,
-                "auto_renew": i % 40 != 3,
-                "billing_model": model,
-                "fixed_fee": 300.0,
-                "state": "active",
-                "user_id": env.user.id,
-            }
-            if model == "per_user":
-                vals["addition_ids"] = [
-                    Command.create(
-                        {
-                            "product_id": seat.id,
-                            "quantity_source": "counted",
-                            "kind_id": kind_user.id,
-                            "price_unit": 25.0,
-                            "date_start": date_start,
-                        }
-                    )
-                ]
-            elif model == "per_device":
-                vals["addition_ids"] = [
-                    Command.create(
-                        {
-                            "product_id": device.id,
-                            "quantity": 3,
-                            "price_unit": 12.5,
-                            "date_start": date_start,
-                            "kind_id": kind_ws.id,
-                            "quantity_source": "manual",
-                        }
-                    )
-                ]
-            elif model == "block_hours":
-                vals.update(
-                    block_hours=10.0, block_price=600.0, block_product_id=block.id
-                )
-            vals_list.append(vals)
-        agreements |= env["msp.agreement"].create(vals_list)
-        env.cr.commit()
-    items = []
-    for agreement in agreements:
-        if agreement.billing_model == "per_user":
-            # 4 users for a year, 2 more for a month: +50 % (a growth signal)
-            items += [
-                (agreement.partner_id.id, kind_user.id, today - timedelta(days=d))
-                for d in (400, 400, 400, 400, 30, 30)
-            ]
-        elif agreement.billing_model == "per_device":
-            # 5 workstations, 3 billed (under-billing)
-            items += [
-                (agreement.partner_id.id, kind_ws.id, today - timedelta(days=400))
-            ] * 5
-    for start in range(0, len(items), 2000):
-        env["msp.managed.item"].create(
-            [
-                {
-                    "name": f"item {start + k}",
-                    "partner_id": partner_id,
-                    "kind_id": kind_id,
-                    "active_from": active_from,
-                    "company_id": company.id,
-                }
-                for k, (partner_id, kind_id, active_from) in enumerate(
-                    items[start : start + 2000]
-                )
-            ]
-        )
-        env.cr.commit()
-    project = env["project.project"].create(
-        {"name": "Support", "company_id": company.id}
-    )
-    employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
-    blocks = agreements.filtered(lambda a: a.billing_model == "block_hours")
-    env["account.analytic.line"].create(
-        [
             {
                 "name": "Work",
                 "project_id": project.id,
@@ -1265,6 +1143,43 @@ def make_lifecycle_data(env, company, n):
         f"(read_group; its query {table_sql_s:.2f} s), from an SQL view in "
         f"{view_s:.2f} s; incremental refresh ({len(touched)} agreements) in "
         f"{incremental_s:.2f} s",
+        flush=True,
+    )
+
+
+def bench_escalation(db, n):
+    """The nightly price escalation over N agreements: half apply an
+    anniversary, half are sent their notice."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = make_company(env, f"Bench escalation {int(time.time())}")
+        cr.commit()
+        print(
+            f"[bench] escalation: building {n} agreements...",
+            file=sys.stderr,
+            flush=True,
+        )
+        env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+        products = env["product.product"].create(
+            [
+                {
+                    "name": f"{label} ({company.name})",
+                    "type": "service",
+                    "list_price": price,
+                    "company_id": company.id,
+                }
+                for label, price in (
+                    ("Fee", 450.0),
+                    ("Per-user support", 25.0),
+                    ("Per-device monitoring", 12.5),
+                    ("Backup", 40.0),
+                )
+            ]
+        )
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
         partners = env["res.partner"].create(
             [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
         )
@@ -1336,6 +1251,129 @@ def make_lifecycle_data(env, company, n):
         f"({states['applied']} applied, {states['planned']} notices), "
         f"{elapsed:.1f} s, {elapsed * 1000 / n:.1f} ms/agreement, "
         f"{queries / n:.2f} queries/agreement, peak RSS {rss / 1024:.0f} MB",
+        flush=True,
+    )
+
+
+def make_lifecycle_data(env, company, n):
+    """N active agreements in ``company``, one billing model in five, for the
+    night's lifecycle crons (see the module docstring)."""
+    env = env(context=dict(env.context, allowed_company_ids=[company.id], **QUIET))
+    today = date.today()
+    products = env["product.product"].create(
+        [
+            {
+                "name": f"{label} ({company.name})",
+                "type": "service",
+                "list_price": price,
+                "company_id": company.id,
+            }
+            for label, price in (("Seat", 25.0), ("Device", 12.5), ("Block", 600.0))
+        ]
+    )
+    seat, device, block = products
+    kind_user = env.ref("msp_psa.kind_user")
+    kind_ws = env.ref("msp_psa.kind_workstation")
+    models_ = ["fixed", "per_user", "per_device", "block_hours", "time_materials"]
+    partners = env["res.partner"].create(
+        [{"name": f"Client {company.id}-{i}", "is_company": True} for i in range(n)]
+    )
+    agreements = env["msp.agreement"]
+    for start in range(0, n, 500):
+        vals_list = []
+        for i in range(start, min(start + 500, n)):
+            model = models_[i % 5]
+            if i % 10 == 9:  # open-ended, its anniversary within the year
+                date_start, term = today - timedelta(days=365 + i % 300), 0
+            elif i % 20 == 3:  # ended yesterday: renewed or expired tonight
+                date_start, term = today - relativedelta(months=12), 12
+            else:  # decision dates spread over the next 150 days
+                date_start = today - relativedelta(months=12) + timedelta(days=i % 180)
+                term = 12
+            vals = {
+                "title": "Managed IT",
+                "partner_id": partners[i].id,
+                "company_id": company.id,
+                "date_start": date_start,
+                "term_months": term,
+                "auto_renew": i % 40 != 3,
+                "billing_model": model,
+                "fixed_fee": 300.0,
+                "state": "active",
+                "user_id": env.user.id,
+            }
+            if model == "per_user":
+                vals["addition_ids"] = [
+                    Command.create(
+                        {
+                            "product_id": seat.id,
+                            "quantity_source": "counted",
+                            "kind_id": kind_user.id,
+                            "price_unit": 25.0,
+                            "date_start": date_start,
+                        }
+                    )
+                ]
+            elif model == "per_device":
+                vals["addition_ids"] = [
+                    Command.create(
+                        {
+                            "product_id": device.id,
+                            "quantity": 3,
+                            "price_unit": 12.5,
+                            "date_start": date_start,
+                            "kind_id": kind_ws.id,
+                            "quantity_source": "manual",
+                        }
+                    )
+                ]
+            elif model == "block_hours":
+                vals.update(
+                    block_hours=10.0, block_price=600.0, block_product_id=block.id
+                )
+            vals_list.append(vals)
+        agreements |= env["msp.agreement"].create(vals_list)
+        env.cr.commit()
+    items = []
+    for agreement in agreements:
+        if agreement.billing_model == "per_user":
+            # 4 users for a year, 2 more for a month: +50 % (a growth signal)
+            items += [
+                (agreement.partner_id.id, kind_user.id, today - timedelta(days=d))
+                for d in (400, 400, 400, 400, 30, 30)
+            ]
+        elif agreement.billing_model == "per_device":
+            # 5 workstations, 3 billed (under-billing)
+            items += [
+                (agreement.partner_id.id, kind_ws.id, today - timedelta(days=400))
+            ] * 5
+    for start in range(0, len(items), 2000):
+        env["msp.managed.item"].create(
+            [
+                {
+                    "name": f"item {start + k}",
+                    "partner_id": partner_id,
+                    "kind_id": kind_id,
+                    "active_from": active_from,
+                    "company_id": company.id,
+                }
+                for k, (partner_id, kind_id, active_from) in enumerate(
+                    items[start : start + 2000]
+                )
+            ]
+        )
+        env.cr.commit()
+    project = env["project.project"].create(
+        {"name": "Support", "company_id": company.id}
+    )
+    employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
+    blocks = agreements.filtered(lambda a: a.billing_model == "block_hours")
+    env["account.analytic.line"].create(
+        [
+            {
+                "name": "Work",
+                "project_id": project.id,
+                "employee_id": employee.id,
                 "date": today - timedelta(days=d),
                 "unit_amount": 3.0,
                 "msp_agreement_id": a.id,
@@ -1422,8 +1460,335 @@ def bench_lifecycle(db, n):
     )
 
 
-def fields_now():
-    return datetime.now().replace(microsecond=0)
+def _block_agreement(env, company, partner, product, date_start):
+    return env["msp.agreement"].create(
+        {
+            "title": "Block of hours",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "date_start": date_start,
+            "term_months": 0,
+            "billing_model": "block_hours",
+            "fee_product_id": product.id,
+            "block_product_id": product.id,
+            "block_hours": 100000.0,
+            "block_price": 1000.0,
+            "overage_rate": 150.0,
+            "state": "active",
+        }
+    )
+
+
+def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
+    """Timesheet billing decisions: one line edited on a block agreement that
+    started five years ago and on one that started this year (the same lines
+    in the block window otherwise), then ``batches`` × ``batch_size`` lines
+    created batch after batch, one work day a batch. Rolled back; one line:
+
+        bench timesheets: L lines a window, edit X ms (5 years) vs Y ms (this
+        year), ratio R; B × S lines created: F ms/line first batches, T last,
+        ratio R2, queries/line first vs last batch; one more batch,
+        alternated: E ms/line on an empty block vs F after B × S lines
+    """
+    registry = odoo.modules.registry.Registry(db)
+    window = max(n // 10, 50)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench timesheets {int(time.time())}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        product = env["product.product"].create(
+            {"name": "Block support", "type": "service", "company_id": company.id}
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Block client {i}", "is_company": True} for i in range(3)]
+        )
+        project = env["project.project"].create(
+            {"name": "Support", "company_id": company.id}
+        )
+        employee = env["hr.employee"].create({"name": "Tech", "company_id": company.id})
+        today = date.today()
+        this_year = date(today.year, 1, 1)
+        old = _block_agreement(
+            env, company, partners[0], product, date(today.year - 5, 1, 1)
+        )
+        new = _block_agreement(env, company, partners[1], product, this_year)
+        month = date(today.year, today.month, 1)
+
+        def vals(agreement, day, index):
+            return {
+                "name": f"Work {index}",
+                "project_id": project.id,
+                "employee_id": employee.id,
+                "date": day,
+                "unit_amount": 0.25 + (index % 8) * 0.25,
+                "msp_agreement_id": agreement.id,
+                "company_id": company.id,
+            }
+
+        print(
+            f"[bench] timesheets: {window} lines a window...",
+            file=sys.stderr,
+            flush=True,
+        )
+        targets = {}
+        for agreement in (old, new):
+            lines = env["account.analytic.line"].create(
+                [
+                    vals(agreement, month.replace(day=1 + i % 28), i)
+                    for i in range(window)
+                ]
+            )
+            # the line worked mid-month: half the window after it
+            targets[agreement] = lines.sorted(lambda line: (line.date, line.id))[
+                window // 2
+            ]
+        env.flush_all()
+        # Rounds alternating the two agreements, the median of each: the
+        # machine's load drifts less between neighbours than over a run.
+        edit_ms = {old: [], new: []}
+        for _round in range(10):
+            for agreement in (old, new):
+                line = targets[agreement]
+                env.invalidate_all()
+                started = time.perf_counter()
+                for i in range(edits // 10):
+                    line.unit_amount = 1.0 + (i % 2) * 0.5
+                    env.flush_all()
+                edit_ms[agreement].append(
+                    (time.perf_counter() - started) * 1000 / (edits // 10)
+                )
+        edit_ms = {
+            key: sorted(values)[len(values) // 2] for key, values in edit_ms.items()
+        }
+        print(
+            f"[bench] timesheets: {batches} batches of {batch_size}...",
+            file=sys.stderr,
+            flush=True,
+        )
+        third = _block_agreement(env, company, partners[2], product, this_year)
+        timings = []
+
+        def create_batch(agreement, day):
+            vals_list = [vals(agreement, day, i) for i in range(batch_size)]
+            env.invalidate_all()
+            started, count = time.perf_counter(), cr.sql_log_count
+            env["account.analytic.line"].create(vals_list)
+            env.flush_all()
+            return (
+                (time.perf_counter() - started) * 1000 / batch_size,
+                (cr.sql_log_count - count) / batch_size,
+            )
+
+        for batch in range(batches):
+            timings.append(create_batch(third, this_year + timedelta(days=batch)))
+        # Probes, alternating: one more batch on an agreement without time and
+        # on the one with all the batches (each rolled back), the median.
+        fresh = _block_agreement(env, company, partners[0], product, this_year)
+        probes = {fresh: [], third: []}
+        for _round in range(5):
+            for agreement in (fresh, third):
+                with cr.savepoint(flush=True) as savepoint:
+                    probes[agreement].append(
+                        create_batch(agreement, this_year + timedelta(days=batches))[0]
+                    )
+                    savepoint.rollback()
+        probes = {key: sorted(values)[2] for key, values in probes.items()}
+        cr.rollback()
+    first = sum(ms for ms, _q in timings[:3]) / 3
+    last = sum(ms for ms, _q in timings[-3:]) / 3
+    print(
+        f"bench timesheets: {window} lines a window, edit {edit_ms[old]:.1f} ms "
+        f"(agreement of {today.year - 5}) vs {edit_ms[new]:.1f} ms "
+        f"({today.year}), ratio {edit_ms[old] / edit_ms[new]:.2f}; "
+        f"{batches} × {batch_size} lines created: {first:.2f} ms/line first "
+        f"batches vs {last:.2f} last, ratio {last / first:.2f}, "
+        f"{timings[0][1]:.2f} vs {timings[-1][1]:.2f} queries/line; one more "
+        f"batch, alternated: {probes[fresh]:.2f} ms/line on an empty block vs "
+        f"{probes[third]:.2f} after {batches * batch_size} lines, ratio "
+        f"{probes[third] / probes[fresh]:.2f}",
+        flush=True,
+    )
+
+
+def _recognition_worker(db, company_id, queue):
+    """The month's recognition in a process of its own (its peak RSS is the
+    recognition's), committing batch by batch as the cron does."""
+    try:
+        odoo.sql_db.close_all()
+        registry = odoo.modules.registry.Registry(db)
+        with registry.cursor() as cr:
+            env = api.Environment(
+                cr, SUPERUSER_ID, dict(QUIET, allowed_company_ids=[company_id])
+            )
+            started, queries = time.perf_counter(), cr.sql_log_count
+            env["msp.revenue.schedule.line"]._cron_recognize_revenue(time_budget=0)
+            cr.commit()
+            queue.put(
+                (
+                    time.perf_counter() - started,
+                    cr.sql_log_count - queries,
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                    None,
+                )
+            )
+    except Exception:  # noqa: BLE001 - reported to the parent
+        queue.put((0.0, 0, 0, traceback.format_exc()))
+
+
+def bench_recognition(db, n, batch=100):
+    """N annual in-advance invoices (one taxed line a year ahead), created and
+    posted with deferral and without (the same clients), batch by batch in
+    turn so that both see the same load; then the month's recognition of the
+    deferred ones. One line:
+
+        bench recognition: N invoices, posting with deferral X ms/invoice vs
+        Y without (ratio R; create A vs B); recognition of a month
+        Z ms/invoice, E entries, at most M lines an entry, peak RSS P MB
+    """
+    registry = odoo.modules.registry.Registry(db)
+    today = date.today()
+    # The service year starts on the 1st of last month: one month is due.
+    start = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    end = date(start.year + 1, start.month, 1) - timedelta(days=1)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
+        company = make_company(env, f"Bench recognition {int(time.time())}")
+        env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+        deferred = env["account.account"].create(
+            {
+                "name": "Deferred Revenue",
+                "code": "239100",
+                "account_type": "liability_current",
+                "company_ids": [Command.set(company.ids)],
+            }
+        )
+        misc = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
+        company.write(
+            {
+                "msp_deferred_revenue_account_id": deferred.id,
+                "msp_revenue_journal_id": misc.id,
+                "msp_revenue_method": "monthly",
+            }
+        )
+        product = env["product.product"].create(
+            {
+                "name": "Annual backup",
+                "type": "service",
+                "taxes_id": [Command.set(company.account_sale_tax_id.ids)],
+                "company_id": company.id,
+            }
+        )
+        journal = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        partners = env["res.partner"].create(
+            [{"name": f"Client {i}", "is_company": True} for i in range(n)]
+        )
+        cr.commit()
+        company_id = company.id
+
+        def invoice_batch(chunk, defer):
+            company.msp_deferred_revenue_account_id = deferred if defer else False
+            vals_list = [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "journal_id": journal.id,
+                    "invoice_date": start,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": product.id,
+                                "quantity": 1,
+                                "price_unit": 1200.0,
+                                "start_date": start,
+                                "end_date": end,
+                            }
+                        )
+                    ],
+                }
+                for partner in chunk
+            ]
+            env.flush_all()
+            env.invalidate_all()
+            started = time.perf_counter()
+            moves = env["account.move"].create(vals_list)
+            env.flush_all()
+            create_s = time.perf_counter() - started
+            started = time.perf_counter()
+            moves.action_post()
+            env.flush_all()
+            post_s = time.perf_counter() - started
+            cr.commit()
+            return create_s, post_s
+
+        print(
+            f"[bench] recognition: {n} invoices with and without deferral, "
+            "batch by batch...",
+            file=sys.stderr,
+            flush=True,
+        )
+        # Alternated batch by batch, so that both see the same load.
+        totals = {False: [0.0, 0.0], True: [0.0, 0.0]}
+        for offset in range(0, n, batch):
+            for defer in (False, True):
+                create_s, post_s = invoice_batch(
+                    partners[offset : offset + batch], defer
+                )
+                totals[defer][0] += create_s
+                totals[defer][1] += post_s
+        plain = [seconds * 1000 / n for seconds in totals[False]]
+        deferring = [seconds * 1000 / n for seconds in totals[True]]
+        cr.execute(
+            "SELECT count(*) FROM msp_revenue_schedule WHERE company_id = %s",
+            [company_id],
+        )
+        schedules = cr.fetchone()[0]
+        assert schedules == n, f"{schedules} schedules for {n} deferred invoices"
+    print("[bench] recognition: the month...", file=sys.stderr, flush=True)
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    odoo.sql_db.close_all()
+    proc = ctx.Process(target=_recognition_worker, args=(db, company_id, queue))
+    proc.start()
+    elapsed, queries, rss, error = queue.get(timeout=3600)
+    proc.join()
+    assert not error, error
+    with registry.cursor() as cr:
+        cr.execute(
+            """
+            SELECT count(DISTINCT l.move_id),
+                   count(*) FILTER (WHERE l.state = 'posted'),
+                   count(*) FILTER (WHERE l.state = 'planned' AND l.date <= %s)
+              FROM msp_revenue_schedule_line l
+             WHERE l.company_id = %s AND l.date <= %s
+            """,
+            [today, company_id, today],
+        )
+        entries, posted, left = cr.fetchone()
+        cr.execute(
+            """
+            SELECT coalesce(max(c), 0) FROM (
+                SELECT count(*) c FROM account_move_line aml
+                  JOIN account_move m ON m.id = aml.move_id
+                 WHERE m.company_id = %s AND m.journal_id = %s
+                 GROUP BY aml.move_id) t
+            """,
+            [company_id, misc.id],
+        )
+        widest = cr.fetchone()[0]
+    assert posted == n and not left, f"{posted} months recognised of {n}, {left} left"
+    print(
+        f"bench recognition: {n} invoices, posting with deferral "
+        f"{deferring[1]:.1f} ms/invoice vs {plain[1]:.1f} without "
+        f"(ratio {deferring[1] / plain[1]:.2f}; create {deferring[0]:.1f} vs "
+        f"{plain[0]:.1f}); recognition of a month {elapsed * 1000 / n:.2f} "
+        f"ms/invoice, {queries / n:.2f} queries/invoice, {entries} entries, at "
+        f"most {widest} lines an entry, peak RSS {rss / 1024:.0f} MB",
+        flush=True,
+    )
 
 
 def main():
@@ -1459,6 +1824,10 @@ def main():
             bench_escalation(args.db, args.n)
         elif shape == "lifecycle":
             bench_lifecycle(args.db, args.n)
+        elif shape == "timesheets":
+            bench_timesheets(args.db, args.n)
+        elif shape == "recognition":
+            bench_recognition(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

@@ -9,6 +9,7 @@ from odoo.osv import expression
 from odoo.tools import float_compare, float_is_zero
 
 from ..tools import billing
+from ..tools import blocks as blocks_tools
 from ..tools import hours as hours_tools
 
 DECISIONS = [
@@ -309,48 +310,56 @@ class AccountAnalyticLine(models.Model):
                     invoice=invoiced.msp_invoice_line_id.move_id.display_name,
                 )
             )
-        before = self._msp_block_periods()
+        touched = self._msp_block_touches()
         res = super().write(vals)
-        (self | self._msp_open_lines_in(before))._msp_split_block_hours()
+        self._msp_split_block_hours(touched)
         return res
 
     def unlink(self):
-        periods = self._msp_block_periods()
+        touched = self._msp_block_touches()
         res = super().unlink()
-        self._msp_open_lines_in(periods)._msp_split_block_hours()
+        self.browse()._msp_split_block_hours(touched)
         return res
 
-    def _msp_block_periods(self):
-        """{agreement: {(first day, last day)}}: the spans of work whose block
-        draw these lines may change: their period, and with rolled-over hours
-        everything from the oldest block still valid on their date."""
-        windows = defaultdict(set)
+    def _msp_block_touches(self):
+        """{agreement: {work dates}} of these lines on block-hour agreements:
+        where the order of the block's work may change."""
+        touches = defaultdict(set)
         for line in self.sudo():
             agreement = line.msp_agreement_id
             if agreement.block_hours and line.date:
-                windows[agreement].add(agreement._msp_block_window(line.date))
-        return windows
-
-    def _msp_open_lines_in(self, windows):
-        """Lines not yet invoiced in these spans of block-hour agreements."""
-        domain = self._msp_window_domain(windows)
-        if not domain:
-            return self.browse()
-        return self.sudo().search(
-            expression.AND([domain, [("msp_invoice_line_id", "=", False)]])
-        )
+                touches[agreement].add(line.date)
+        return touches
 
     @api.model
-    def _msp_window_domain(self, windows):
+    def _msp_block_spans(self, touches):
+        """{agreement: [(first, last, since)]}: the spans of work whose block
+        draw a change on the ``touches`` days can move (the period of the day;
+        with rolled-over hours, everything from the oldest block still valid on
+        it), merged, each with the earliest day touched in it: the work before
+        that day keeps its draw."""
+        return {
+            agreement: blocks_tools.merge_windows(
+                (*agreement._msp_block_window(day), day) for day in days
+            )
+            for agreement, days in touches.items()
+            if days
+        }
+
+    @api.model
+    def _msp_span_domain(self, spans, since=True):
+        """The time of these spans: from their ``since`` day on (``since``), or
+        before it (not ``since``)."""
         return expression.OR(
             [
-                [
-                    ("msp_agreement_id", "=", agreement.id),
-                    ("date", ">=", start),
-                    ("date", "<=", end),
-                ]
-                for agreement, spans in windows.items()
-                for start, end in spans
+                [("msp_agreement_id", "=", agreement.id)]
+                + (
+                    [("date", ">=", day), ("date", "<=", last)]
+                    if since
+                    else [("date", ">=", first), ("date", "<", day)]
+                )
+                for agreement, windows in spans.items()
+                for first, last, day in windows
             ]
         )
 
@@ -611,21 +620,35 @@ class AccountAnalyticLine(models.Model):
             rates[(rate.agreement_id.id, rate.work_type_id.id)] = rate
         return rates
 
-    def _msp_split_block_hours(self):
+    def _msp_split_block_hours(self, touched=None):
         """Split the hours of these lines, not yet invoiced, between their
         agreement's block (prepaid) and overage, and decide the lines that draw
         from a block; lines that no longer draw give their hours back.
 
-        The one imperative part of the billing decision: the lines whose block
-        draw these can move (their period; with rolled-over hours, everything
-        from the oldest block valid on their date) are split together, in
-        work-date order, so that a back-dated line draws before the lines worked
-        after it.
+        The one imperative part of the billing decision: a block is drawn in
+        work-date order, so a line can move the draw of the lines worked after
+        it, in its block window (its period; with rolled-over hours, everything
+        from the oldest block valid on its date), and of no other. These lines
+        and the open lines at or after the earliest work date they touch (or
+        ``touched``, {agreement: {dates}}, what a write or a deletion touched
+        before) are decided again, together, in one pass; the work before that
+        day only replays its draws (one read, summed per day), so that the cost
+        does not grow with the block's earlier lines.
         """
         lines = self.sudo().exists()
-        if not lines:
-            return
-        lines |= lines._msp_open_lines_in(lines._msp_block_periods())
+        touches = lines._msp_block_touches()
+        for agreement, days in (touched or {}).items():
+            touches[agreement] |= days
+        spans = self._msp_block_spans(touches)
+        if spans:
+            lines |= self.sudo().search(
+                expression.AND(
+                    [
+                        self._msp_span_domain(spans),
+                        [("msp_invoice_line_id", "=", False)],
+                    ]
+                )
+            )
         lines = lines.filtered(
             lambda line: (
                 not line.msp_invoice_line_id
@@ -639,7 +662,7 @@ class AccountAnalyticLine(models.Model):
         if not lines:
             return
         rates = lines._msp_rates()
-        ledgers = lines._msp_block_ledgers(lines._msp_block_periods())
+        ledgers = lines._msp_block_ledgers(spans)
         updates = defaultdict(lambda: self.browse())
         for line in lines.sorted(lambda line: (line.date, line.id)):
             if line._msp_prepare_decision_vals(rates) is None:
@@ -656,32 +679,48 @@ class AccountAnalyticLine(models.Model):
             group.with_context(msp_deciding=True).write(dict(key))
         lines.msp_agreement_id.filtered("block_hours")._msp_check_block_thresholds()
 
-    def _msp_block_ledgers(self, windows):
-        """{agreement id: (ledger, invoiced draws)}: the blocks of each window
-        and, in work-date order, the hours invoiced lines drew, which are final
-        and are applied to the ledger as the open lines are decided."""
+    def _msp_block_ledgers(self, spans):
+        """{agreement id: (ledger, draws before)}: the blocks of each
+        agreement's spans and, in work-date order, the hours drawn by the work
+        that is not decided again: before each span's ``since`` day (summed per
+        day), and invoiced from it on (final). They are applied to the ledger
+        as the open lines are decided."""
         ledgers = {}
-        domain = self._msp_window_domain(windows)
-        if not domain:
+        if not spans:
             return ledgers
-        invoiced = defaultdict(list)
-        for line in self.sudo().search(
-            expression.AND([domain, [("msp_invoice_line_id", "!=", False)]]),
+        Line = self.env["account.analytic.line"].sudo()
+        draws = defaultdict(list)
+        for agreement, day, hours in Line._read_group(
+            expression.AND(
+                [
+                    self._msp_span_domain(spans, since=False),
+                    [("msp_prepaid_hours", "!=", 0)],
+                ]
+            ),
+            ["msp_agreement_id", "date:day"],
+            ["msp_prepaid_hours:sum"],
+        ):
+            # id 0: before any line of the day (none of that day is decided)
+            draws[agreement.id].append((day, 0, hours))
+        for line in Line.search(
+            expression.AND(
+                [self._msp_span_domain(spans), [("msp_invoice_line_id", "!=", False)]]
+            ),
             order="date, id",
         ):
-            invoiced[line.msp_agreement_id.id].append(
+            draws[line.msp_agreement_id.id].append(
                 (line.date, line.id, line.msp_prepaid_hours)
             )
         last_day = {}
         for line in self:
             key = line.msp_agreement_id
             last_day[key] = max(last_day.get(key, line.date), line.date)
-        for agreement, spans in windows.items():
-            first = min(start for start, _end in spans)
+        for agreement, windows in spans.items():
+            first = min(start for start, _end, _day in windows)
             last = last_day.get(agreement, first)
             ledgers[agreement.id] = (
                 agreement._msp_block_ledger(first, last),
-                invoiced[agreement.id],
+                sorted(draws[agreement.id]),
             )
         return ledgers
 
@@ -732,6 +771,8 @@ class AccountAnalyticLine(models.Model):
             vals["msp_to_review"] = True
             return vals
         covered, product, price = agreement._get_time_rate(self, rates)
+        if agreement.block_hours and not covered:
+            return None
         work = self.msp_work_type_id.name or self.env._("work without a work type")
         if covered:
             vals["msp_billing_decision"] = "covered"
@@ -739,8 +780,6 @@ class AccountAnalyticLine(models.Model):
                 "%(work)s is covered by the fee", work=work
             )
             return vals
-        if agreement.block_hours:
-            return None
         if not product:
             vals["msp_decision_reason"] = self.env._(
                 "No labour product for %(work)s: set a rate on the agreement or a "
@@ -766,10 +805,10 @@ class AccountAnalyticLine(models.Model):
         agreement's blocks (see _msp_split_block_hours)."""
         agreement = self.msp_agreement_id
         vals = dict(UNDECIDED)
-        ledger, invoiced = ledgers[agreement.id]
-        # Invoiced work done before this line drew first.
-        while invoiced and invoiced[0][:2] < (self.date, self.id):
-            day, _line_id, hours = invoiced.pop(0)
+        ledger, drawn = ledgers[agreement.id]
+        # Work done before this line and not decided again drew first.
+        while drawn and drawn[0][:2] < (self.date, self.id):
+            day, _line_id, hours = drawn.pop(0)
             ledger.draw(day, hours)
         prepaid, keys = ledger.draw(self.date, self.unit_amount)
         overage = round(self.unit_amount - prepaid, 6)

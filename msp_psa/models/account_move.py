@@ -115,9 +115,16 @@ class AccountMove(models.Model):
             )
 
     def _msp_revenue_defer_lines(self):
-        """Book the revenue of the lines to defer to the deferred revenue account
-        (their income account is kept on the line), and give back their income
-        account to lines that no longer qualify. Taxes are untouched."""
+        """Check, on posting, that the lines to defer book their revenue to the
+        deferred revenue account (their income account kept on the line), and
+        that lines that no longer qualify have their income account back.
+        Taxes are untouched.
+
+        Lines computed their account when they were created (see
+        ``account.move.line._compute_account_id``), so that the billing
+        engine's lines are already right and nothing is written here; only
+        lines given an account by hand, or whose invoice date, amount or
+        service period changed since, are written."""
         to_defer = {}
         to_restore = self.env["account.move.line"]
         for move in self.filtered(
@@ -131,18 +138,8 @@ class AccountMove(models.Model):
             ):
                 settings = line._msp_revenue_settings()
                 deferred = settings["msp_deferred_revenue_account_id"]
-                qualifies = (
-                    deferred
-                    and line.start_date
-                    and line.end_date
-                    and line.end_date > invoice_month_end
-                    and (line.msp_revenue_income_account_id or line.account_id)
-                    != deferred
-                    and move.company_id.currency_id.compare_amounts(
-                        abs(line.balance), settings["msp_revenue_threshold"]
-                    )
-                    >= 0
-                    and not move.company_id.currency_id.is_zero(line.balance)
+                qualifies = line._msp_revenue_qualifies(
+                    settings, invoice_month_end, abs(line.balance)
                 )
                 if qualifies and not settings["msp_revenue_journal_id"]:
                     raise UserError(

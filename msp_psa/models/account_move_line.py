@@ -1,6 +1,8 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..tools import revenue
 
 
 class AccountMoveLine(models.Model):
@@ -76,6 +78,12 @@ class AccountMoveLine(models.Model):
     msp_revenue_income_account_id = fields.Many2one(
         "account.account",
         string="Deferred Income Account",
+        # Computed with the account, by the same method: a line whose revenue
+        # is deferred is created on the deferred revenue account, not moved
+        # there when it is posted.
+        compute="_compute_account_id",
+        store=True,
+        precompute=True,
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -92,6 +100,88 @@ class AccountMoveLine(models.Model):
                 ON account_move_line (msp_addition_id)
              WHERE msp_line_kind = 'one_time' AND parent_state != 'cancel'
             """
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if "account_id" in vals:
+                # An account given by hand is kept as given; posting decides
+                # whether to defer it.
+                vals.setdefault("msp_revenue_income_account_id", False)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "account_id" in vals and "msp_revenue_income_account_id" not in vals:
+            # An account chosen by hand is the line's income account again:
+            # posting decides whether to defer it.
+            vals = dict(vals, msp_revenue_income_account_id=False)
+        return super().write(vals)
+
+    def _compute_account_id(self):
+        """The account Odoo computes, except that a customer invoice line
+        whose revenue is to be deferred gets the deferred revenue account, its
+        income account kept in ``msp_revenue_income_account_id``. Decided when
+        the line is created in an invoice that exists (not in a form still
+        being edited: posting decides those)."""
+        res = super()._compute_account_id()
+        month_ends = {}
+        for line in self:
+            income = line.msp_revenue_income_account_id
+            move = line.move_id
+            if (
+                line.display_type != "product"
+                or move.move_type not in ("out_invoice", "out_refund")
+                or not isinstance(move.id, int)
+            ):
+                line.msp_revenue_income_account_id = income
+                continue
+            if move not in month_ends:
+                month_ends[move] = revenue.month_end(
+                    move.invoice_date or fields.Date.context_today(move)
+                )
+            settings = line._msp_revenue_settings()
+            if settings["msp_revenue_journal_id"] and line._msp_revenue_qualifies(
+                settings, month_ends[move], line._msp_revenue_estimated_amount()
+            ):
+                line.msp_revenue_income_account_id = line.account_id
+                line.account_id = settings["msp_deferred_revenue_account_id"]
+            else:
+                line.msp_revenue_income_account_id = False
+        return res
+
+    def _msp_revenue_estimated_amount(self):
+        """The line's amount in company currency before taxes, from its price
+        (what deciding the deferral on creation can read)."""
+        self.ensure_one()
+        amount = abs(self.quantity * self.price_unit * (1 - (self.discount or 0) / 100))
+        company = self.move_id.company_id
+        currency = self.currency_id or company.currency_id
+        if currency != company.currency_id:
+            amount = currency._convert(
+                amount,
+                company.currency_id,
+                company,
+                self.move_id.invoice_date or fields.Date.context_today(self),
+            )
+        return amount
+
+    def _msp_revenue_qualifies(self, settings, invoice_month_end, amount):
+        """Whether this invoice line's revenue is deferred: a deferred revenue
+        account is set, its service period reaches beyond the invoice's month,
+        and its ``amount`` (company currency) is not zero and not below the
+        threshold."""
+        self.ensure_one()
+        deferred = settings["msp_deferred_revenue_account_id"]
+        currency = self.move_id.company_id.currency_id
+        return bool(
+            deferred
+            and self.start_date
+            and self.end_date
+            and self.end_date > invoice_month_end
+            and (self.msp_revenue_income_account_id or self.account_id) != deferred
+            and currency.compare_amounts(amount, settings["msp_revenue_threshold"]) >= 0
+            and not currency.is_zero(amount)
         )
 
     def _msp_revenue_settings(self):

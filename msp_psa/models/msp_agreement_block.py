@@ -117,12 +117,20 @@ class MspAgreement(models.Model):
         firsts = {a.id: a._msp_block_window(starts[a.id])[0] for a in agreements}
         ledgers = {a.id: a._msp_block_ledger(firsts[a.id], day) for a in agreements}
         logged = defaultdict(list)
-        for line in agreements._msp_block_time(firsts, day):
-            key = line.msp_agreement_id.id
-            ledgers[key].draw(line.date, line.msp_prepaid_hours)
-            logged[key].append(
-                (line.date, line.msp_prepaid_hours, line.msp_overage_hours)
+        # Summed per day: drawing a day's hours at once draws what its lines
+        # draw one by one, and the read does not grow with the block's lines.
+        for agreement, work_day, prepaid, overage in (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                agreements._msp_block_time_domain(firsts, day),
+                ["msp_agreement_id", "date:day"],
+                ["msp_prepaid_hours:sum", "msp_overage_hours:sum"],
+                order="date:day",
             )
+        ):
+            ledgers[agreement.id].draw(work_day, prepaid)
+            logged[agreement.id].append((work_day, prepaid, overage))
         balances = {}
         for key, ledger in ledgers.items():
             used, overage = blocks_tools.hours_logged(logged[key], starts[key], day)
@@ -140,28 +148,25 @@ class MspAgreement(models.Model):
         return (
             self.env["account.analytic.line"]
             .sudo()
-            .search(
-                expression.AND(
+            .search(self._msp_block_time_domain(firsts, day), order="date, id")
+        )
+
+    def _msp_block_time_domain(self, firsts, day):
+        return expression.AND(
+            [
+                expression.OR(
                     [
-                        expression.OR(
-                            [
-                                [
-                                    ("msp_agreement_id", "=", a.id),
-                                    ("date", ">=", firsts[a.id]),
-                                ]
-                                for a in self
-                            ]
-                        ),
-                        [
-                            ("date", "<=", day),
-                            "|",
-                            ("msp_prepaid_hours", "!=", 0),
-                            ("msp_overage_hours", "!=", 0),
-                        ],
+                        [("msp_agreement_id", "=", a.id), ("date", ">=", firsts[a.id])]
+                        for a in self
                     ]
                 ),
-                order="date, id",
-            )
+                [
+                    ("date", "<=", day),
+                    "|",
+                    ("msp_prepaid_hours", "!=", 0),
+                    ("msp_overage_hours", "!=", 0),
+                ],
+            ]
         )
 
     def _msp_check_block_thresholds(self):

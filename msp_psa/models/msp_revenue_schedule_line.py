@@ -8,7 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import cron, labels
+from ..tools import cron, labels, revenue
 
 _logger = logging.getLogger(__name__)
 
@@ -97,6 +97,14 @@ class MspRevenueScheduleLine(models.Model):
         "tried again on the next one.",
     )
 
+    _sql_constraints = [
+        (
+            "posted_with_entry",
+            "CHECK (state != 'posted' OR move_id IS NOT NULL)",
+            "A recognised month names the entry that recognised it.",
+        ),
+    ]
+
     def init(self):
         # A month of a schedule is recognised once: at most one line that is not
         # cancelled per schedule, month and kind.
@@ -136,16 +144,18 @@ class MspRevenueScheduleLine(models.Model):
     @api.model
     def _cron_recognize_revenue(self, batch_size=50, time_budget=120.0):
         """Daily: post the recognition entries that are due. Safe to run again:
-        only planned months are taken, and they are marked posted with the
-        entry in the same transaction.
+        only planned months are taken, under a row lock, and they are marked
+        posted with their entry in the same transaction.
 
-        The work is a list of units, one entry each (company, journal, month
-        and kind), taken ``batch_size`` units at a time per company; each batch
-        is committed with the cron's progress, so a crash loses one batch at
-        most. A unit that fails on an error a user can fix (a deprecated
-        account, a missing journal, ...) is rolled back, logged as a
-        recognition failure and left planned: the next run tries it again.
-        Any other error propagates: the scheduler reports it and retries."""
+        The work is a list of entries (company, journal, month and kind, cut
+        so that no entry has more lines than the company's maximum), taken in
+        batches of at most ``batch_size`` entries and that many lines per
+        company; each batch is committed with the cron's progress, so a crash
+        loses one batch at most and the next run posts what is still planned.
+        An entry that fails on an error a user can fix (a deprecated account,
+        a missing journal, ...) is rolled back, logged as a recognition
+        failure and left planned: the next run tries it again. Any other error
+        propagates: the scheduler reports it and retries."""
         today = fields.Date.context_today(self)
         started = time.monotonic()
         units = self._get_recognition_units(today)
@@ -155,11 +165,9 @@ class MspRevenueScheduleLine(models.Model):
         for key, lines in units.items():
             by_company.setdefault(key[0], {})[key] = lines
         for company, company_units in by_company.items():
-            keys = list(company_units)
-            for start in range(0, len(keys), batch_size):
-                batch = {
-                    key: company_units[key] for key in keys[start : start + batch_size]
-                }
+            for batch in self._recognition_batches(
+                company_units, batch_size, company._msp_revenue_entry_max_lines()
+            ):
                 failures = self.with_company(company)._recognise_units(batch)
                 done += len(batch) - len(failures)
                 failed += len(failures)
@@ -178,12 +186,24 @@ class MspRevenueScheduleLine(models.Model):
     @api.model
     def _get_recognition_units(self, date_ref):
         """The planned months due on ``date_ref``, by the entry that posts them:
-        ``{(company, journal, date, kind): months}``."""
+        ``{(company, journal, date, kind, part): months}``, ``part`` numbering
+        the entries of one month cut at the company's maximum of lines."""
         due = self.sudo().search(
             [("state", "=", "planned"), ("date", "<=", date_ref)],
             order="company_id, date, id",
         )
-        return due.grouped(
+        return {
+            (*key, part): entry
+            for key, entries in due._group_recognition_entries().items()
+            for part, entry in enumerate(entries)
+        }
+
+    def _group_recognition_entries(self):
+        """{(company, journal, date, kind): [months of one entry, ...]}: these
+        months by the entry that posts them, client by client, each entry cut
+        at the company's maximum of lines."""
+        result = {}
+        grouped = self.grouped(
             lambda line: (
                 line.company_id,
                 line.schedule_id.journal_id,
@@ -191,6 +211,31 @@ class MspRevenueScheduleLine(models.Model):
                 line.kind,
             )
         )
+        for key, group in grouped.items():
+            group = group.sorted(lambda line: (line.schedule_id.partner_id.id, line.id))
+            result[key] = [
+                self.browse().union(*chunk)
+                for chunk in revenue.pack_entries(
+                    [(line, line._recognition_keys()) for line in group],
+                    key[0]._msp_revenue_entry_max_lines(),
+                )
+            ]
+        return result
+
+    @api.model
+    def _recognition_batches(self, units, batch_size, max_lines):
+        """``units`` ({key: months}) in batches of at most ``batch_size``
+        entries and ``max_lines`` entry lines (an entry alone may fill one)."""
+        batch, size = {}, 0
+        for key, lines in units.items():
+            count = len({k for line in lines for k in line._recognition_keys()})
+            if batch and (len(batch) >= batch_size or size + count > max_lines):
+                yield batch
+                batch, size = {}, 0
+            batch[key] = lines
+            size += count
+        if batch:
+            yield batch
 
     @api.model
     def _recognise_units(self, units):
@@ -225,7 +270,7 @@ class MspRevenueScheduleLine(models.Model):
                         error,
                     )
                     self.env["msp.revenue.recognition.issue"]._log_failure(
-                        key, unit, error
+                        key[:4], unit, error
                     )
         return failures
 
@@ -254,22 +299,18 @@ class MspRevenueScheduleLine(models.Model):
         return day, []
 
     def _post_recognition(self):
-        """One entry per company, journal and month: post it, link it back."""
+        """One entry per company, journal and month (cut at the company's
+        maximum of lines): post them, link them back."""
         lines = self.sudo()._lock_for_posting()
-        groups = {}
-        for line in lines:
-            schedule = line.schedule_id
-            key = (schedule.company_id, schedule.journal_id, line.date, line.kind)
-            groups.setdefault(key, lines.browse())
-            groups[key] |= line
-        if not groups:
+        if not lines:
             return self.env["account.move"]
         moves_vals = []
         keys_per_move = []
-        for (company, journal, day, kind), group in groups.items():
-            vals, keys = group._prepare_recognition_move(company, journal, day, kind)
-            moves_vals.append(vals)
-            keys_per_move.append((group, keys))
+        for key, entries in lines._group_recognition_entries().items():
+            for group in entries:
+                vals, keys = group._prepare_recognition_move(*key)
+                moves_vals.append(vals)
+                keys_per_move.append((group, keys))
         moves = (
             self.env["account.move"]
             .sudo()
@@ -298,6 +339,22 @@ class MspRevenueScheduleLine(models.Model):
         schedule = self.schedule_id
         side = 1 if schedule.currency_id.compare_amounts(self.amount, 0) > 0 else -1
         return side, schedule.partner_id.id
+
+    def _recognition_keys(self):
+        """(income key, deferred key): the entry lines this month adds to."""
+        schedule = self.schedule_id
+        side, partner_id = self._prepare_recognition_line_key()
+        analytic = schedule.analytic_distribution or {}
+        return (
+            (
+                "income",
+                schedule.income_account_id.id,
+                partner_id,
+                tuple(sorted(analytic.items())),
+                side,
+            ),
+            ("deferred", schedule.deferred_account_id.id, partner_id, side),
+        )
 
     def _prepare_recognition_move(self, company, journal, day, kind):
         """The values of the entry recognising these lines, and for each line the
@@ -333,21 +390,9 @@ class MspRevenueScheduleLine(models.Model):
         line_keys = {}
         for line in self:
             schedule = line.schedule_id
-            side, partner_id = line._prepare_recognition_line_key()
             analytic = schedule.analytic_distribution or {}
-            income_key = (
-                "income",
-                schedule.income_account_id.id,
-                partner_id,
-                tuple(sorted(analytic.items())),
-                side,
-            )
-            deferred_key = (
-                "deferred",
-                schedule.deferred_account_id.id,
-                partner_id,
-                side,
-            )
+            income_key, deferred_key = line._recognition_keys()
+            partner_id = income_key[2]
             for key, balance, distribution in (
                 (income_key, -line.amount, analytic),
                 (deferred_key, line.amount, False),
@@ -364,6 +409,7 @@ class MspRevenueScheduleLine(models.Model):
                 entry["balance"] += balance
             line_keys[line.id] = deferred_key
         order = list(merged)
+        position = {key: index for index, key in enumerate(order)}
         line_vals = []
         for key in order:
             entry = merged[key]
@@ -380,5 +426,5 @@ class MspRevenueScheduleLine(models.Model):
                 "narration": narration,
                 "line_ids": line_vals,
             },
-            {line_id: order.index(key) for line_id, key in line_keys.items()},
+            {line_id: position[key] for line_id, key in line_keys.items()},
         )

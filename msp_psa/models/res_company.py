@@ -1,10 +1,13 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 DEFERRED_ACCOUNT_DOMAIN = (
     "[('account_type', 'in', ('liability_current', 'liability_non_current'))]"
 )
+# A debit and a credit: the smallest recognition entry.
+MIN_ENTRY_LINES = 2
 REVENUE_METHODS = [
     ("daily", "By days of the service period"),
     ("monthly", "Equal monthly amounts"),
@@ -43,12 +46,38 @@ class ResCompany(models.Model):
         "invoice's month.",
     )
 
+    msp_revenue_entry_max_lines = fields.Integer(
+        string="Lines per Recognition Entry",
+        default=500,
+        help="The month's recognition is posted in entries of at most this many "
+        "lines (a client's lines kept together), each committed on its own: a "
+        "failure loses one entry, not the month.",
+    )
+
     msp_sla_policy_id = fields.Many2one(
         "msp.sla.policy",
         string="Default SLA Policy",
         help="SLA of tickets whose agreement has no policy of its own, and of "
         "tickets without an agreement.",
     )
+
+    @api.constrains("msp_revenue_entry_max_lines")
+    def _check_msp_revenue_entry_max_lines(self):
+        for company in self:
+            if company.msp_revenue_entry_max_lines < MIN_ENTRY_LINES:
+                raise ValidationError(
+                    self.env._(
+                        "%(count)s lines per recognition entry is too few: an "
+                        "entry needs at least %(minimum)s (a debit and a credit).",
+                        count=company.msp_revenue_entry_max_lines,
+                        minimum=MIN_ENTRY_LINES,
+                    )
+                )
+
+    def _msp_revenue_entry_max_lines(self):
+        """The most lines a recognition entry of this company may have."""
+        self.ensure_one()
+        return max(self.msp_revenue_entry_max_lines or 0, MIN_ENTRY_LINES)
 
     def write(self, vals):
         res = super().write(vals)

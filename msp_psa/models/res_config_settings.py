@@ -18,3 +18,6 @@ class ResConfigSettings(models.TransientModel):
     msp_revenue_threshold = fields.Monetary(
         related="company_id.msp_revenue_threshold", readonly=False
     )
+    msp_revenue_entry_max_lines = fields.Integer(
+        related="company_id.msp_revenue_entry_max_lines", readonly=False
+    )

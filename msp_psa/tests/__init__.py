@@ -6,6 +6,7 @@ from . import test_billing_run_errors
 from . import test_billing_run_lock
 from . import test_billing_settlement
 from . import test_billing_tools
+from . import test_block_redecision
 from . import test_capacity
 from . import test_capacity_tools
 from . import test_coverage
@@ -26,6 +27,7 @@ from . import test_mrr_report
 from . import test_pdf
 from . import test_periods
 from . import test_portal
+from . import test_revenue_batches
 from . import test_revenue_recognition
 from . import test_security
 from . import test_sla

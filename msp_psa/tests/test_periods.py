@@ -192,3 +192,48 @@ class TestPeriods(BaseCase):
                             f"{day} from {origin}, {months} months, "
                             f"anchor {anchor_day}",
                         )
+
+    def test_period_containing_years_after_the_start(self):
+        """Ten years on, from month-end and leap-day starts, on every cycle:
+        the direct answer is the walk's, the first and last day of each period
+        included."""
+
+        def walk(day, origin, months, anchor_day):
+            start = origin
+            while True:
+                bounds = periods.period_bounds(start, months, anchor_day)
+                if bounds[1] >= day:
+                    return bounds
+                start = bounds[1] + timedelta(days=1)
+
+        origins = (date(2016, 1, 31), date(2016, 2, 29), date(2016, 8, 30))
+        for origin in origins:
+            for anchor_day in (1, origin.day, 31):
+                for months in periods.CYCLE_MONTHS.values():
+                    day = date(2025, 11, 1)
+                    while day <= date(2027, 3, 1):
+                        expected = walk(day, origin, months, anchor_day)
+                        self.assertEqual(
+                            periods.period_containing(day, origin, months, anchor_day),
+                            expected,
+                            f"{day} from {origin}, {months} months, "
+                            f"anchor {anchor_day}",
+                        )
+                        day += timedelta(days=1 if day.day > 26 else 5)
+        # The months that end on a clamped anchor day, spelled out.
+        self.assertEqual(
+            periods.period_containing(date(2026, 2, 28), date(2016, 1, 31), 1, 31),
+            (date(2026, 2, 28), date(2026, 3, 30)),
+        )
+        self.assertEqual(
+            periods.period_containing(date(2026, 2, 27), date(2016, 1, 31), 1, 31),
+            (date(2026, 1, 31), date(2026, 2, 27)),
+        )
+        self.assertEqual(
+            periods.period_containing(date(2026, 3, 1), date(2016, 2, 29), 3, 29),
+            (date(2026, 2, 28), date(2026, 5, 28)),
+        )
+        self.assertEqual(
+            periods.period_containing(date(2028, 2, 29), date(2016, 2, 29), 12, 29),
+            (date(2028, 2, 29), date(2029, 2, 27)),
+        )

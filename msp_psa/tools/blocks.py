@@ -65,3 +65,19 @@ def threshold_reached(total, left, overage, thresholds):
     block)."""
     share = (total - left + overage) / total * 100 if total else 0.0
     return max((threshold for threshold in thresholds if share >= threshold), default=0)
+
+
+def merge_windows(windows):
+    """[(first, last, since)]: the spans of ``windows``, (first day, last day,
+    day touched) tuples, merged where they overlap, each with the earliest day
+    touched in it. The block draw of a line worked before ``since`` cannot
+    move: only the work from ``since`` to ``last`` is decided again, from the
+    blocks as the work from ``first`` to ``since`` left them."""
+    merged = []
+    for first, last, day in sorted(windows):
+        if merged and first <= merged[-1][1]:
+            prev_first, prev_last, prev_since = merged[-1]
+            merged[-1] = (prev_first, max(prev_last, last), min(prev_since, day))
+        else:
+            merged.append((first, last, day))
+    return merged

@@ -74,3 +74,21 @@ def split(amount, start, end, method="daily", first_month=None, digits=2):
         result[key] = result.get(key, Decimal(0)) + target - done
         done = target
     return [(day, float(value)) for day, value in sorted(result.items())]
+
+
+def pack_entries(items, max_lines):
+    """[[item, ...]]: ``items``, (item, keys) pairs in their order, cut into
+    consecutive runs whose distinct ``keys`` (the lines of the entry they
+    make, once merged) number at most ``max_lines``. An item is never split;
+    one with more keys than ``max_lines`` makes an entry of its own."""
+    chunks, current, seen = [], [], set()
+    for item, keys in items:
+        new = set(keys) - seen
+        if current and len(seen) + len(new) > max_lines:
+            chunks.append(current)
+            current, seen, new = [], set(), set(keys)
+        current.append(item)
+        seen |= new
+    if current:
+        chunks.append(current)
+    return chunks
