@@ -61,10 +61,13 @@ class TestEscalation(MspPsaCommon):
         )
 
     def _run(self, agreement, day, times=1):
+        # On the day itself, as the nightly action runs: a price dated today
+        # is in force at once (a later one waits for its day in the log).
         for _ in range(times):
-            self.Agreement._cron_apply_escalations(
-                date_ref=day, agreement_ids=agreement.ids
-            )
+            with freeze_time(day):
+                self.Agreement._cron_apply_escalations(
+                    date_ref=day, agreement_ids=agreement.ids
+                )
         self.env.invalidate_all()
 
     def _rows(self, agreement):
@@ -504,7 +507,8 @@ class TestEscalationLock(TransactionCase):
         self.assertFalse(acme.escalation_ids.filtered(lambda r: r.state == "applied"))
         self.assertEqual(acme.fixed_fee, fee)
         for _ in range(3):
-            Agreement._cron_apply_escalations(date_ref=day, agreement_ids=acme.ids)
+            with freeze_time(day):
+                Agreement._cron_apply_escalations(date_ref=day, agreement_ids=acme.ids)
         self.env.invalidate_all()
         applied = acme.escalation_ids.filtered(lambda r: r.state == "applied")
         self.assertEqual(len(applied), 1)
@@ -703,8 +707,9 @@ class TestEscalationBilled(MspPsaCommon):
         self.assertEqual(q1.amount_untaxed, 1200.0)
         self._escalate(agreement, "2026-02-15")
         q2 = self._bill(agreement, "2026-04-01")
-        # 15 Feb – 31 Mar is 14/28 + 1 = 1.5 months: fee 10 × 1.5 = 15.00,
-        # seats 10 × 3 × 1.5 = 45.00; Q2 at the new prices: 3 × 440 = 1,320.
+        # 15 Feb – 31 Mar is 14/28 + 1 = 1.5 months: fee 10 × 1.5 = 15.00
+        # (5.00 for February's days, 10.00 for March), seats 10 × 3 × 1.5 =
+        # 45.00; Q2 at the new prices: 3 × 440 = 1,320.
         self.assertEqual(q2.amount_untaxed, 1380.0)
         self.assertEqual(
             sorted(
@@ -712,5 +717,5 @@ class TestEscalationBilled(MspPsaCommon):
                     "price_subtotal"
                 )
             ),
-            [15.0, 45.0],
+            [5.0, 10.0, 45.0],
         )
