@@ -416,3 +416,14 @@ class MspAgreement(models.Model):
             ),
             "line_ids": lines,
         }
+
+    def _msp_portal_renewal_date(self):
+        """The day the client's portal says the agreement renews: the day
+        after its term when it renews automatically or its renewal was
+        accepted; none when it is not renewing."""
+        self.ensure_one()
+        if not self.date_end or self.renewal_status == "not_renewing":
+            return False
+        if self.auto_renew or self.renewal_status == "accepted":
+            return self.date_end + timedelta(days=1)
+        return False

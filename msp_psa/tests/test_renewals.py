@@ -368,3 +368,18 @@ class TestRenewals(MspPsaCommon):
             change.decline("Moving to another provider")
         self.assertEqual(agreement.renewal_status, "to_review")
         self.assertEqual(agreement.date_end, date(2026, 12, 31))
+
+    def test_portal_says_what_the_renewal_decision_is(self):
+        with freeze_time("2026-10-15"):
+            agreement = self._agreement(auto_renew=False)
+            self.assertFalse(agreement._msp_portal_page_values()["msp_renewal"])
+            agreement.action_renewal_accept()
+            self.assertEqual(
+                agreement._msp_portal_page_values()["msp_renewal"], date(2027, 1, 1)
+            )
+            renewing = self._agreement()
+            self.assertEqual(renewing._msp_portal_renewal_date(), date(2027, 1, 1))
+            renewing.action_renewal_not_renewing()
+            self.assertFalse(
+                renewing._msp_portal_renewal_date(), "ends, whatever auto-renew says"
+            )
