@@ -13,7 +13,7 @@ class MspAgreementAddition(models.Model):
     today, and each change is logged from a date (today, or the context's
     ``msp_cost_date``) in :class:`msp.agreement.addition.cost`."""
 
-    _inherit = "msp.agreement.addition"
+    _inherit = "msp.agreement.addition"  # pylint: disable=consider-merging-classes-inherited
 
     cost_history_ids = fields.One2many(
         "msp.agreement.addition.cost",

@@ -4,7 +4,7 @@ from odoo import fields, models
 
 
 class MspAgreementAddition(models.Model):
-    _inherit = "msp.agreement.addition"
+    _inherit = "msp.agreement.addition"  # pylint: disable=consider-merging-classes-inherited
 
     escalation_exempt = fields.Boolean(
         string="No Price Escalation",

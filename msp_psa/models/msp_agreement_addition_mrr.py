@@ -26,7 +26,7 @@ class MspAgreementAddition(models.Model):
     """Refresh the MRR movement of an addition's agreement when the addition
     changes."""
 
-    _inherit = "msp.agreement.addition"
+    _inherit = "msp.agreement.addition"  # pylint: disable=consider-merging-classes-inherited
 
     @api.model_create_multi
     def create(self, vals_list):

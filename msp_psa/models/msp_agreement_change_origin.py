@@ -73,21 +73,3 @@ class MspUsageSignal(models.Model):
             )
         self.change_id = self.env["msp.agreement.change"].create(vals)
         return self.change_id._get_records_action()
-
-
-class MspAgreement(models.Model):
-    _inherit = "msp.agreement"
-
-    def action_create_renewal_proposal(self):
-        """A draft change order proposing the next term (origin renewal); the
-        account manager adds an uplift or other changes, then sends it."""
-        self.ensure_one()
-        if not self.renewal_term_end:
-            raise UserError(
-                self.env._(
-                    "Agreement %(agreement)s has no end of term to renew.",
-                    agreement=self.display_name,
-                )
-            )
-        change = self.env["msp.agreement.change"].create(self._prepare_change_vals())
-        return change._get_records_action()

@@ -427,3 +427,17 @@ class MspAgreement(models.Model):
         if self.auto_renew or self.renewal_status == "accepted":
             return self.date_end + timedelta(days=1)
         return False
+
+    def action_create_renewal_proposal(self):
+        """A draft change order proposing the next term (origin renewal); the
+        account manager adds an uplift or other changes, then sends it."""
+        self.ensure_one()
+        if not self.renewal_term_end:
+            raise UserError(
+                self.env._(
+                    "Agreement %(agreement)s has no end of term to renew.",
+                    agreement=self.display_name,
+                )
+            )
+        change = self.env["msp.agreement.change"].create(self._prepare_change_vals())
+        return change._get_records_action()
