@@ -180,6 +180,9 @@ class MspDashboard(models.AbstractModel):
         Report = self.env["msp.profitability.report"]
         if not hasattr(Report, "_msp_margin_summary") or not Report.has_access("read"):
             return None
+        if not Report._msp_margins_visible():
+            # the company keeps margins from this user: no tile of zeros
+            return None
         date_from = movement.month_start(today)
         summary = Report._msp_margin_summary(
             date_from, movement.month_end(today), company=self.env.company
@@ -187,6 +190,16 @@ class MspDashboard(models.AbstractModel):
         currency = self.env["res.currency"].browse(
             summary.get("currency_id") or self.env.company.currency_id.id
         )
+        if summary.get("revenue"):
+            detail = self.env._(
+                "%(percent)s %% of %(revenue)s revenue",
+                percent=formatLang(
+                    self.env, summary.get("margin_percent") or 0.0, digits=1
+                ),
+                revenue=self._money(summary.get("revenue"), currency),
+            )
+        else:
+            detail = self.env._("No revenue this month yet: costs only")
         return {
             "key": "margin",
             "title": self.env._("Margin this Month"),
@@ -196,16 +209,13 @@ class MspDashboard(models.AbstractModel):
                     False,
                     self._money(summary.get("margin"), currency),
                     "",
-                    self._action(model="msp.profitability.report"),
+                    self._action(
+                        model="msp.profitability.report",
+                        domain=[("month", "=", date_from)],
+                    ),
                 )
             ],
-            "detail": self.env._(
-                "%(percent)s %% of %(revenue)s revenue",
-                percent=formatLang(
-                    self.env, summary.get("margin_percent") or 0.0, digits=1
-                ),
-                revenue=self._money(summary.get("revenue"), currency),
-            ),
+            "detail": detail,
             "amount": summary.get("margin") or 0.0,
         }
 

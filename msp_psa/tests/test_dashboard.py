@@ -121,6 +121,30 @@ class TestDashboard(HttpCase):
             "usage_signals" in keys, "msp.usage.signal" in self.env, "usage signals"
         )
 
+    def test_margin_tile_is_the_profitability_report(self):
+        """The margin tile is this month's rows of the profitability report
+        (the list it opens), and is absent for an MSP user the company keeps
+        margins from."""
+        tile = {t["key"]: t for t in self._data()["tiles"]}["margin"]
+        action = tile["items"][0]["action"]
+        rows = (
+            self.env["msp.profitability.report"]
+            .with_user(self.manager)
+            .search(action["domain"])
+        )
+        self.assertAlmostEqual(tile["amount"], sum(rows.mapped("margin")), places=2)
+        if not sum(rows.mapped("revenue")):
+            self.assertEqual(tile["detail"], "No revenue this month yet: costs only")
+        self.env.company.msp_margin_visible = False
+        user = new_test_user(
+            self.env,
+            login="msp_dash_plain",
+            groups="msp_psa.group_msp_psa_user",
+        )
+        keys = {t["key"] for t in self._data(user)["tiles"]}
+        self.assertNotIn("margin", keys)
+        self.assertIn("mrr", keys)
+
     def test_empty_states_in_words(self):
         tickets = {
             item["label"]: item
