@@ -268,7 +268,13 @@ class MspBillingRun(models.Model):
     def _due_domain_sql(self, failed, agreement_ids):
         conditions = [
             SQL("company_id = %s", self.company_id.id),
-            SQL("state = 'active'"),
+            # An expired agreement still bills what its term left due (the
+            # last period in arrears is due the day after the end, when the
+            # nightly renewal has just expired it).
+            SQL(
+                "(state = 'active' OR (state = 'expired' AND date_end IS NOT NULL"
+                " AND next_period_start <= date_end))"
+            ),
             SQL("active"),
             SQL("next_invoice_date <= %s", self.date),
         ]

@@ -383,3 +383,30 @@ class TestRenewals(MspPsaCommon):
             self.assertFalse(
                 renewing._msp_portal_renewal_date(), "ends, whatever auto-renew says"
             )
+
+    def test_expired_in_arrears_still_bills_its_last_period(self):
+        """In arrears, the last period's invoice is due the day after the end:
+        the nightly renewal expires the agreement first, and the billing run
+        still bills that period, once."""
+        with freeze_time("2026-01-01"):
+            agreement = self._agreement(
+                auto_renew=False, term_months=3, billing_timing="arrears"
+            )
+        self.assertEqual(agreement.date_end, date(2026, 3, 31))
+        Run = self.env["msp.billing.run"]
+
+        def bill(day):
+            with freeze_time(day):
+                run = Run.create({"date": day, "trigger": "manual"})
+                run._run(agreement_ids=agreement.ids)
+            return run.invoice_ids
+
+        self.assertEqual(bill("2026-03-01").amount_untaxed, 1000.0)  # Jan + Feb
+        with freeze_time("2026-04-01"):
+            self.Agreement._cron_process_renewals()
+        self.assertEqual(agreement.state, "expired")
+        march = bill("2026-04-01")
+        self.assertEqual(march.amount_untaxed, 500.0)
+        self.assertEqual(march.invoice_line_ids.mapped("end_date"), [date(2026, 3, 31)])
+        self.assertFalse(bill("2026-04-01"), "billed once")
+        self.assertFalse(bill("2026-05-01"), "nothing after the term")
