@@ -74,3 +74,43 @@ class MspAgreement(models.Model):
         values = super()._msp_portal_page_values()
         values.update(self._msp_portal_change_values())
         return values
+
+    def _msp_after_change_request(self, partner, request, addition, quantity, ticket):
+        """The portal's one request form: besides the ticket, a draft change
+        order (origin portal) for the account manager to complete, price and
+        send for signature — with the asked quantity as its line when the
+        client named a service whose quantity is typed in (a counted one
+        follows the client's fleet)."""
+        result = super()._msp_after_change_request(
+            partner, request, addition, quantity, ticket
+        )
+        change = self.env["msp.agreement.change"]._msp_create_portal_request(
+            self,
+            partner,
+            self.env._(
+                "%(request)s (request %(ticket)s)",
+                request=request[:1800],
+                ticket=ticket.number or ticket.name,
+            ),
+            None,
+        )
+        if (
+            addition
+            and quantity is not None
+            and addition.recurrence == "recurring"
+            and addition.quantity_source != "counted"
+        ):
+            change.write(
+                {
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "action": "quantity",
+                                "addition_id": addition.id,
+                                "quantity": quantity,
+                            }
+                        )
+                    ]
+                }
+            )
+        return result

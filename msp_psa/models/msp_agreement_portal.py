@@ -340,7 +340,13 @@ class MspAgreement(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
+        self._msp_after_change_request(partner, request, addition, quantity, ticket)
         return ticket
+
+    def _msp_after_change_request(self, partner, request, addition, quantity, ticket):
+        """Hook: what else a client's change request starts (see
+        ``msp_agreement_changes``: a draft change order)."""
+        return True
 
     def _prepare_change_request_ticket_vals(self, partner, request, addition, quantity):
         self.ensure_one()

@@ -527,6 +527,21 @@ class TestPortal(HttpCase):
         self.assertEqual(ticket.partner_id, self.contact_a)
         self.assertEqual(ticket.commercial_partner_id, self.client_a)
         self.assertTrue(ticket.msp_change_request)
+        # and a draft change order for the account manager to price and send
+        # for signature, the asked quantity as its line
+        change = self.env["msp.agreement.change"].search(
+            [("agreement_id", "=", self.agreement_a.id), ("origin", "=", "portal")]
+        )
+        self.assertEqual(len(change), 1)
+        self.assertEqual(change.state, "draft")
+        self.assertIn(ticket.number, change.note)
+        self.assertEqual(
+            [
+                (line.action, line.addition_id, line.quantity)
+                for line in change.line_ids
+            ],
+            [("quantity", addition, 15.0)],
+        )
         # the confirmation is where the client is: next to the form, the page
         # opened on it, the ticket linked to its portal page
         page = html.fromstring(response.text)
