@@ -90,10 +90,10 @@ def figures(db, company_id):
         invoices, total, agreements_invoiced = cr.fetchone()
         cr.execute(
             """SELECT count(*) FROM (
-                   SELECT agreement_id, date_start FROM msp_agreement_period p
+                   SELECT p.agreement_id, p.date_start FROM msp_agreement_period p
                      JOIN msp_agreement a ON a.id = p.agreement_id
                     WHERE a.company_id = %s
-                    GROUP BY agreement_id, date_start HAVING count(*) > 1) d""",
+                    GROUP BY p.agreement_id, p.date_start HAVING count(*) > 1) d""",
             [company_id],
         )
         doubles = cr.fetchone()[0]
