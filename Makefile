@@ -4,13 +4,14 @@
 #   make lint   ruff + pylint-odoo's mandatory checks, as in OCA repositories
 #   make readme regenerate msp_psa/README.rst from msp_psa/readme/
 #   make bench  time the invoicing run on N (default 10000) agreements: N=1000 make bench
+#   make chaos  kill real odoo-bin servers mid billing run, check nothing is lost or doubled: N=1000 make chaos
 #   make pot    regenerate msp_psa/i18n/msp_psa.pot from the msp_test database
 SHELL := /bin/bash
 ODOO_SRC ?= /opt/odoo/18.0
 HTTP_PORT ?= 8069
 export ODOO_SRC HTTP_PORT
 
-.PHONY: run test lint format setup update-demo reset-demo readme pot bench
+.PHONY: run test lint format setup update-demo reset-demo readme pot bench chaos
 
 setup:
 	@scripts/bootstrap.sh
@@ -42,3 +43,6 @@ pot:
 
 bench:
 	@scripts/bench.sh
+
+chaos:
+	@scripts/chaos.sh

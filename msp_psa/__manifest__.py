@@ -54,6 +54,7 @@
         "views/res_partner_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/msp_billing_run_views.xml",
+        "views/msp_billing_run_worker_views.xml",
         "views/msp_agreement_period_views.xml",
         "views/account_move_views.xml",
         "views/account_analytic_line_views.xml",

@@ -74,3 +74,7 @@ from . import msp_usage_signal
 from . import res_company_lifecycle
 from . import res_config_settings_lifecycle
 from . import msp_agreement_change_origin
+from . import msp_billing_run_worker
+from . import msp_billing_run_workers
+from . import res_company_billing_workers
+from . import res_config_settings_billing_workers

@@ -168,6 +168,11 @@ class MspBillingRun(models.Model):
         for (company,) in due:
             run = self.with_company(company)._get_cron_run(date_ref)
             self._commit_if_allowed()
+            if company.msp_billing_workers > 1:
+                # Its worker crons take the batches, in parallel.
+                run._start_workers()
+                self._commit_if_allowed()
+                continue
             remaining += run._run(batch_size=batch_size, time_budget=time_budget)
         return remaining
 
@@ -232,6 +237,7 @@ class MspBillingRun(models.Model):
                 # savepoint; say so on the run, and let the error fail the call.
                 self._note_interruption(batch, error, autocommit)
                 raise
+            self._note_worker_batch(batch)
             done += len(batch)
             remaining = self._count_due(failed | seen, agreement_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

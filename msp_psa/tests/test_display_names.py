@@ -42,6 +42,10 @@ class TestDisplayNames(TransactionCase):
                 "message": "Look at it",
             }
         )
+        worker = self.env["msp.billing.run.worker"].create(
+            {"run_id": run.id, "worker": 2, "batch_count": 1}
+        )
+        self.assertEqual(worker.display_name, f"{run.name}: worker 2")
         contoso = self.env.ref("msp_psa.agreement_contoso_demo")
         contoso.action_preview_invoice()
         # A price change dated ahead (the demo logs the initial prices).

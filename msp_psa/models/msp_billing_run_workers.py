@@ -1,0 +1,180 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# The worker crons are recognised by their code.
+WORKER_CODE = "model._cron_billing_worker(%s)"
+
+
+# One concern per file, on purpose (issue 15): the nightly run spread over
+# several scheduled actions, which Odoo runs on its cron threads in parallel
+# (one cron row runs on one thread at a time, hence one row per worker).
+class MspBillingRun(models.Model):
+    _inherit = "msp.billing.run"  # pylint: disable=consider-merging-classes-inherited
+
+    worker_ids = fields.One2many("msp.billing.run.worker", "run_id", readonly=True)
+    due_count = fields.Integer(
+        string="Still Due",
+        compute="_compute_due_count",
+        help="Agreements of the run's company still due at its date (failed "
+        "ones excluded).",
+    )
+    progress = fields.Float(
+        compute="_compute_due_count",
+        digits=(16, 0),
+        help="Agreements processed out of processed plus still due.",
+    )
+
+    @api.depends("state", "date", "company_id")
+    def _compute_due_count(self):
+        for run in self:
+            due = 0
+            if run.state == "running" and run.id:
+                failed = set(
+                    run.issue_ids.filtered(
+                        lambda i: i.level == "error"
+                    ).agreement_id.ids
+                )
+                due = run._count_due(failed, None)
+            run.due_count = due
+            total = run.agreement_count + due
+            run.progress = 100.0 * run.agreement_count / total if total else 100.0
+
+    # ------------------------------------------------------------------
+    # Worker crons
+    # ------------------------------------------------------------------
+    @api.model
+    def _worker_crons(self):
+        """The worker crons, active or not, by worker number."""
+        crons = (
+            self.env["ir.cron"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("model_id.model", "=", self._name),
+                    ("code", "=like", WORKER_CODE % "%"),
+                ]
+            )
+        )
+        by_worker = {}
+        for cron in crons:
+            try:
+                worker = int(cron.code.strip()[len(WORKER_CODE % "") - 1 : -1])
+            except ValueError:
+                continue
+            by_worker[worker] = cron
+        return by_worker
+
+    @api.model
+    def _sync_worker_crons(self):
+        """One active cron per worker up to the largest company setting; none
+        when every company bills with one worker (the main cron does it)."""
+        companies = self.env["res.company"].sudo().search([])
+        wanted = max(companies.mapped("msp_billing_workers") or [1])
+        if wanted < 2:
+            wanted = 0
+        crons = self._worker_crons()
+        model = self.env["ir.model"]._get(self._name)
+        main = self.env.ref(
+            "msp_psa.ir_cron_generate_invoices", raise_if_not_found=False
+        )
+        to_create = []
+        for worker in range(1, wanted + 1):
+            cron = crons.get(worker)
+            if cron and not cron.active:
+                cron.active = True
+            elif not cron:
+                to_create.append(
+                    {
+                        "name": self.env._(
+                            "MSP: billing worker %(worker)s", worker=worker
+                        ),
+                        "model_id": model.id,
+                        "state": "code",
+                        "code": WORKER_CODE % worker,
+                        "user_id": main.user_id.id if main else self.env.uid,
+                        "interval_number": 1,
+                        "interval_type": "days",
+                        "priority": 1,
+                        "active": True,
+                    }
+                )
+        if to_create:
+            self.env["ir.cron"].sudo().create(to_create)
+        for worker, cron in crons.items():
+            if worker > wanted and cron.active:
+                cron.active = False
+
+    def _start_workers(self):
+        """Wake the company's worker crons up: each takes batches of the run."""
+        self.ensure_one()
+        crons = self._worker_crons()
+        for worker in range(1, self.company_id.msp_billing_workers + 1):
+            if worker in crons:
+                crons[worker]._trigger()
+        _logger.info(
+            "Billing run %s: %s workers started",
+            self.name,
+            self.company_id.msp_billing_workers,
+        )
+
+    @api.model
+    def _cron_billing_worker(self, worker, batch_size=200, time_budget=120.0):
+        """Worker ``worker``: take batches of every running scheduled run whose
+        company bills with at least that many workers, until nothing is due
+        or the time budget ends. Progress is notified per batch, so Odoo runs
+        the job again at once while something is left (``_notify_progress``)."""
+        runs = self.search(
+            [
+                ("state", "=", "running"),
+                ("trigger", "=", "cron"),
+                ("company_id.msp_billing_workers", ">=", worker),
+            ],
+            order="id",
+        )
+        remaining = 0
+        for run in runs:
+            run = run.with_company(run.company_id).with_context(
+                msp_billing_worker=worker
+            )
+            remaining += run._run(batch_size=batch_size, time_budget=time_budget)
+        return remaining
+
+    def _note_worker_batch(self, batch):
+        """Count a batch on the worker's row of the run, in the batch's own
+        transaction: what the row says was done is what was committed."""
+        worker = self.env.context.get("msp_billing_worker")
+        if not worker:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO msp_billing_run_worker
+                    (run_id, company_id, worker, batch_count, agreement_count,
+                     date_last, create_uid, create_date, write_uid, write_date)
+                VALUES (%(run)s, %(company)s, %(worker)s, 1, %(count)s,
+                        now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC',
+                        %(uid)s, now() at time zone 'UTC')
+                ON CONFLICT (run_id, worker) DO UPDATE SET
+                    batch_count = msp_billing_run_worker.batch_count + 1,
+                    agreement_count = msp_billing_run_worker.agreement_count
+                        + EXCLUDED.agreement_count,
+                    date_last = EXCLUDED.date_last,
+                    write_uid = EXCLUDED.write_uid,
+                    write_date = EXCLUDED.write_date
+                """,
+                run=self.id,
+                company=self.company_id.id,
+                worker=worker,
+                count=len(batch),
+                uid=self.env.uid,
+            )
+        )
+        self.env["msp.billing.run.worker"].invalidate_model()
+        self.invalidate_recordset(["worker_ids"])
