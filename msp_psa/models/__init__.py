@@ -74,3 +74,4 @@ from . import msp_usage_signal
 from . import res_company_lifecycle
 from . import res_config_settings_lifecycle
 from . import msp_agreement_change_origin
+from . import account_move_fast
