@@ -16,8 +16,10 @@ class AccountMove(models.Model):
     @api.model
     def _msp_fast_path_enabled(self):
         # sudo: a technical switch read by the billing engine
-        param = self.env["ir.config_parameter"].sudo().get_param(
-            fast_path.SWITCH_PARAM, "0"
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(fast_path.SWITCH_PARAM, "0")
         )
         return fast_path.switch_on(param)
 
@@ -33,9 +35,22 @@ class AccountMove(models.Model):
             return self.browse()
         if not self._msp_fast_path_enabled():
             return self.create(vals_list)
+        # Read once for the batch what the per-invoice decisions look at.
+        self.env["product.product"].browse(
+            {
+                cmd[2]["product_id"]
+                for vals in vals_list
+                for cmd in vals.get("invoice_line_ids", [])
+                if cmd[0] == 0 and cmd[2].get("product_id")
+            }
+        ).taxes_id.children_tax_ids.mapped("amount_type")
+        mapped_taxes = self._msp_fiscal_position_taxes(
+            {vals.get("company_id") or self.env.company.id for vals in vals_list}
+        )
         fast_idx, slow_idx = [], []
         for index, vals in enumerate(vals_list):
-            target = fast_idx if self._msp_fast_path_supports(vals) else slow_idx
+            supports = self._msp_fast_path_supports(vals, mapped_taxes)
+            target = fast_idx if supports else slow_idx
             target.append(index)
         ids = [None] * len(vals_list)
         if fast_idx:
@@ -49,7 +64,19 @@ class AccountMove(models.Model):
         return self.browse(ids)
 
     @api.model
-    def _msp_fast_path_supports(self, vals):
+    def _msp_fiscal_position_taxes(self, company_ids):
+        """The taxes fiscal positions of these companies may put on a line."""
+        return (
+            self.env["account.fiscal.position.tax"]
+            .search([("company_id", "in", list(company_ids))])
+            .tax_dest_id
+        )
+
+    @api.model
+    def _msp_fast_path_supports(self, vals, mapped_taxes=None):
+        """Whether the fast path builds the invoice of ``vals`` exactly as
+        ``create`` would (``mapped_taxes``: the fiscal positions' taxes, read
+        once per batch)."""
         term = self.env["account.payment.term"].browse(
             vals.get("invoice_payment_term_id")
         )
@@ -66,12 +93,12 @@ class AccountMove(models.Model):
             ]
         )
         journal = self.env["account.journal"].browse(vals.get("journal_id"))
+        if mapped_taxes is None:
+            mapped_taxes = self._msp_fiscal_position_taxes(company.ids)
         taxes = (
             products.taxes_id
             | journal.default_account_id.tax_ids
-            | self.env["account.fiscal.position.tax"]
-            .search([("company_id", "=", company.id)])
-            .tax_dest_id
+            | mapped_taxes.filtered(lambda tax: tax.company_id == company)
         )
         taxes |= taxes.children_tax_ids
         return fast_path.supported(
@@ -106,7 +133,9 @@ class AccountMove(models.Model):
                 untaxed -= to_update["balance"]
                 untaxed_currency -= to_update["amount_currency"]
             for line_vals in results["tax_lines_to_add"]:
-                tax_vals.append({**line_vals, "display_type": "tax", "move_id": move.id})
+                tax_vals.append(
+                    {**line_vals, "display_type": "tax", "move_id": move.id}
+                )
                 tax -= line_vals["balance"]
                 tax_currency -= line_vals["amount_currency"]
             # The same figures and signs as account.move._compute_needed_terms

@@ -61,7 +61,11 @@ class TestInvoiceFastPath(MspPsaCommon):
             "invoice_line_ids": [
                 Command.create({"display_type": "line_section", "name": "March"}),
                 Command.create(
-                    {"product_id": self.product_a.id, "quantity": 3, "price_unit": 333.33}
+                    {
+                        "product_id": self.product_a.id,
+                        "quantity": 3,
+                        "price_unit": 333.33,
+                    }
                 ),
                 Command.create(
                     {
@@ -72,10 +76,18 @@ class TestInvoiceFastPath(MspPsaCommon):
                     }
                 ),
                 Command.create(
-                    {"product_id": self.product_incl.id, "quantity": 5, "price_unit": 121.0}
+                    {
+                        "product_id": self.product_incl.id,
+                        "quantity": 5,
+                        "price_unit": 121.0,
+                    }
                 ),
                 Command.create(
-                    {"product_id": self.product_three.id, "quantity": 2, "price_unit": 99.99}
+                    {
+                        "product_id": self.product_three.id,
+                        "quantity": 2,
+                        "price_unit": 99.99,
+                    }
                 ),
             ],
         }
@@ -142,8 +154,14 @@ class TestInvoiceFastPath(MspPsaCommon):
             sorted(str(d) for d in terms.mapped("date_maturity")),
             ["2026-03-15", "2026-04-30"],
         )
-        self.assertEqual(len(fast.line_ids.filtered("tax_line_id").tax_line_id), 4)
-        product_a_line = fast.line_ids.filtered(lambda l: l.product_id == self.product_a)
+        # product_b's two taxes both map to tax_sale_b under fiscal_pos_a.
+        self.assertEqual(
+            fast.line_ids.filtered("tax_line_id").tax_line_id,
+            self.tax_sale_b + self.tax_included + self.tax_fixed,
+        )
+        product_a_line = fast.line_ids.filtered(
+            lambda l: l.product_id == self.product_a
+        )
         self.assertEqual(product_a_line.tax_ids, self.tax_sale_b)  # mapped
         self.assertEqual(
             product_a_line.account_id, self.product_b.property_account_income_id
@@ -179,7 +197,11 @@ class TestInvoiceFastPath(MspPsaCommon):
                 "early_discount": True,
                 "discount_percentage": 2.0,
                 "discount_days": 10,
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 100, "nb_days": 30}
+                    )
+                ],
             }
         )
         vals_list = [
@@ -188,9 +210,15 @@ class TestInvoiceFastPath(MspPsaCommon):
             self._vals("out_refund", currency=self.gold),
         ]
         moves = self.Move._msp_create_invoices(vals_list)
-        self.assertEqual(moves.mapped("move_type"), ["out_invoice", "out_invoice", "out_refund"])
+        self.assertEqual(
+            moves.mapped("move_type"), ["out_invoice", "out_invoice", "out_refund"]
+        )
         self.assertEqual(moves[1].invoice_payment_term_id, early)
-        self.assertTrue(moves[1].line_ids.filtered(lambda l: l.display_type == "payment_term").discount_date)
+        self.assertTrue(
+            moves[1]
+            .line_ids.filtered(lambda l: l.display_type == "payment_term")
+            .discount_date
+        )
         reference = self.Move.create(vals_list)
         for move, ref in zip(moves, reference, strict=True):
             self.assertEqual(self._lines(move), self._lines(ref))
@@ -203,13 +231,21 @@ class TestInvoiceFastPath(MspPsaCommon):
                 "early_discount": True,
                 "discount_percentage": 2.0,
                 "discount_days": 10,
-                "line_ids": [Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})],
+                "line_ids": [
+                    Command.create(
+                        {"value": "percent", "value_amount": 100, "nb_days": 30}
+                    )
+                ],
             }
         )
         rounding = self.env["account.cash.rounding"].create(
-            {"name": "0.05", "rounding": 0.05, "strategy": "add_invoice_line",
-             "profit_account_id": self.company_data["default_account_revenue"].id,
-             "loss_account_id": self.company_data["default_account_expense"].id}
+            {
+                "name": "0.05",
+                "rounding": 0.05,
+                "strategy": "add_invoice_line",
+                "profit_account_id": self.company_data["default_account_revenue"].id,
+                "loss_account_id": self.company_data["default_account_expense"].id,
+            }
         )
         self.assertTrue(Move._msp_fast_path_supports(self._vals()))
         self.assertFalse(Move._msp_fast_path_supports(self._vals(term=early)))
@@ -219,11 +255,19 @@ class TestInvoiceFastPath(MspPsaCommon):
             )
         )
         self.assertFalse(
-            Move._msp_fast_path_supports(dict(self._vals(), invoice_payment_term_id=False))
+            Move._msp_fast_path_supports(
+                dict(self._vals(), invoice_payment_term_id=False)
+            )
         )
-        self.assertFalse(Move._msp_fast_path_supports(dict(self._vals(), move_type="in_invoice")))
-        self.assertFalse(fast_path.supported("out_invoice", False, False, ["percent", "code"]))
-        self.assertTrue(fast_path.supported("out_refund", False, False, ["percent", "division"]))
+        self.assertFalse(
+            Move._msp_fast_path_supports(dict(self._vals(), move_type="in_invoice"))
+        )
+        self.assertFalse(
+            fast_path.supported("out_invoice", False, False, ["percent", "code"])
+        )
+        self.assertTrue(
+            fast_path.supported("out_refund", False, False, ["percent", "division"])
+        )
 
     def test_switch_off_by_default(self):
         self.assertFalse(self.Move._msp_fast_path_enabled())
