@@ -30,7 +30,7 @@ class AccountMove(models.Model):
         With the fast path switched on (system parameter
         ``msp_psa.invoice_fast_path``), the invoices it supports are built in
         one batch; the others (cash rounding, early-payment discounts, no
-        payment terms, python-code taxes) go through ``create`` as usual."""
+        python-code taxes) go through ``create`` as usual."""
         if not vals_list:
             return self.browse()
         if not self._msp_fast_path_enabled():
@@ -80,8 +80,6 @@ class AccountMove(models.Model):
         term = self.env["account.payment.term"].browse(
             vals.get("invoice_payment_term_id")
         )
-        if not term:
-            return False
         company = self.env["res.company"].browse(vals.get("company_id")) or (
             self.env.company
         )
@@ -138,6 +136,22 @@ class AccountMove(models.Model):
                 )
                 tax -= line_vals["balance"]
                 tax_currency -= line_vals["amount_currency"]
+            if not move.invoice_payment_term_id:
+                # One receivable line for the total, due on the invoice's due
+                # date: account.move._compute_needed_terms without terms.
+                term_vals.append(
+                    {
+                        "move_id": move.id,
+                        "date_maturity": move.invoice_date_due,
+                        "discount_date": False,
+                        "discount_balance": 0.0,
+                        "discount_amount_currency": 0.0,
+                        "balance": untaxed + tax,
+                        "amount_currency": untaxed_currency + tax_currency,
+                        "display_type": "payment_term",
+                    }
+                )
+                continue
             # The same figures and signs as account.move._compute_needed_terms
             # on a stored invoice.
             terms = move.invoice_payment_term_id._compute_terms(

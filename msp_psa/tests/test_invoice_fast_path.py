@@ -175,6 +175,15 @@ class TestInvoiceFastPath(MspPsaCommon):
     def test_credit_note_company_currency(self):
         self._assert_same(self._vals("out_refund", partner=self.client))
 
+    def test_no_payment_terms(self):
+        vals = dict(self._vals(partner=self.client), invoice_payment_term_id=False)
+        _normal, fast = self._assert_same(vals)
+        receivable = fast.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        self.assertEqual(len(receivable), 1)
+        self.assertEqual(receivable.balance, fast.amount_total_signed)
+
     def test_group_of_taxes(self):
         vals = self._vals(partner=self.client)
         vals["invoice_line_ids"].append(
@@ -254,7 +263,7 @@ class TestInvoiceFastPath(MspPsaCommon):
                 dict(self._vals(), invoice_cash_rounding_id=rounding.id)
             )
         )
-        self.assertFalse(
+        self.assertTrue(
             Move._msp_fast_path_supports(
                 dict(self._vals(), invoice_payment_term_id=False)
             )
