@@ -1791,6 +1791,22 @@ def bench_recognition(db, n, batch=100):
     )
 
 
+def bench_fastpath(db, n, rounds=2):
+    """comparable with the batched invoice creation off and on, alternated in
+    one run (system parameter msp_psa.invoice_fast_path), then the floor."""
+    registry = odoo.modules.registry.Registry(db)
+    for _round in range(rounds):
+        for value, shape in (("0", "comparable"), ("1", "comparable-fastpath")):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["ir.config_parameter"].set_param("msp_psa.invoice_fast_path", value)
+            bench(db, shape, n, 1)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["ir.config_parameter"].set_param("msp_psa.invoice_fast_path", "0")
+    floor(db, min(n, 1000))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", "10000")))
@@ -1828,6 +1844,8 @@ def main():
             bench_timesheets(args.db, args.n)
         elif shape == "recognition":
             bench_recognition(args.db, args.n)
+        elif shape == "fastpath":
+            bench_fastpath(args.db, args.n)
         else:
             bench(args.db, shape, args.n, 1)
     if "comparable" in shapes:

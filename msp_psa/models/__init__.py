@@ -78,3 +78,4 @@ from . import msp_billing_run_worker
 from . import msp_billing_run_workers
 from . import res_company_billing_workers
 from . import res_config_settings_billing_workers
+from . import account_move_fast

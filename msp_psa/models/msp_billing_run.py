@@ -446,7 +446,7 @@ class MspBillingRun(models.Model):
         plans = agreements._prepare_billing(self.date, run=self)
         Move = self.env["account.move"].with_context(**QUIET)
         vals_list, covered = self._consolidate(plans)
-        moves = Move.create(vals_list)
+        moves = Move._msp_create_invoices(vals_list)
         move_by_agreement = {
             agreement_id: move
             for move, agreement_ids in zip(moves, covered, strict=True)

@@ -5,3 +5,4 @@ from . import mrr
 from . import labels
 from . import cron
 from . import profitability
+from . import fast_path
