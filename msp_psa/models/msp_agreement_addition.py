@@ -485,6 +485,18 @@ class MspAgreementAddition(models.Model):
             if entry.date != entry.addition_id.date_start:
                 entry.date = entry.addition_id.date_start
 
+    def _msp_api_label(self):
+        """These additions in words, for the messages of the methods outside
+        callers reach ("Per-User Support on AGR/2026/00001, …")."""
+        return ", ".join(
+            self.env._(
+                "%(addition)s on %(agreement)s",
+                addition=addition.product_id.display_name,
+                agreement=addition.agreement_id.display_name,
+            )
+            for addition in self
+        ) or self.env._("no addition")
+
     def set_quantity(self, quantity, date=None, note=None):
         """External API: set a manual quantity from ``date`` (default today).
 
@@ -499,14 +511,7 @@ class MspAgreementAddition(models.Model):
         ``ValidationError`` naming the value and the addition, and nothing is
         written.
         """
-        label = ", ".join(
-            self.env._(
-                "%(addition)s on %(agreement)s",
-                addition=addition.product_id.display_name,
-                agreement=addition.agreement_id.display_name,
-            )
-            for addition in self
-        ) or self.env._("no addition")
+        label = self._msp_api_label()
         with validate.user_errors(self.env):
             quantity = validate.to_float(
                 quantity,

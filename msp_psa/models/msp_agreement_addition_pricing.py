@@ -113,14 +113,7 @@ class MspAgreementAddition(models.Model):
                               "set_price", [[addition_id], 30.0],
                               {"date": "2026-03-01", "note": "2026 prices"})
         """
-        label = ", ".join(
-            self.env._(
-                "%(addition)s on %(agreement)s",
-                addition=addition.product_id.display_name,
-                agreement=addition.agreement_id.display_name,
-            )
-            for addition in self
-        ) or self.env._("no addition")
+        label = self._msp_api_label()
         with validate.user_errors(self.env):
             price = validate.to_float(
                 price,
