@@ -84,7 +84,7 @@ on the same machine, the cost no Odoo billing engine can go under.
   open-ended), their managed items, manual quantities and block time; times
   the night's lifecycle work: ``_cron_process_renewals``, the renewals queue
   and its reminders (``_cron_refresh_renewals``), ``_cron_scan_usage_signals``
-  and, when it exists, ``_cron_apply_escalations``. One line:
+  and ``_cron_apply_escalations``. One line:
 
     bench lifecycle: N agreements, R renewed, E expired, A reminders,
                      G signals, S s, X ms/agreement, Q queries/agreement,
