@@ -368,8 +368,9 @@ class MspAgreement(models.Model):
     def _prepare_change_vals(self, uplift_pct=0.0):
         """The change order proposing this agreement's renewal (model
         ``msp.agreement.change``, see ``action_create_renewal_proposal``): a
-        new term from the day after the current one ends, and optionally each recurring addition's price
-        raised by ``uplift_pct`` %, rounded to the currency."""
+        new term from the day after the current one ends, and optionally
+        each recurring addition's price raised by ``uplift_pct`` %, rounded
+        to the currency."""
         self.ensure_one()
         start = self.renewal_term_end + timedelta(days=1)
         months = self.term_months or 12

@@ -322,11 +322,12 @@ class MspUsageSignal(models.Model):
     def _prepare_change_vals(self):
         """The change order this signal suggests (model
         ``msp.agreement.change``, see ``action_create_change_order``),
-        effective at the start of the next billing period: more units of the addition (under-billing,
-        growth; not for a counted quantity, which follows the client's fleet),
-        a bigger block (overage, block running out: a ``block`` line, quantity
-        = hours per block, price = the block's price at its hourly price);
-        none for tickets per user, only a note."""
+        effective at the start of the next billing period: more units of the
+        addition (under-billing, growth; not for a counted quantity, which
+        follows the client's fleet), a bigger block (overage, block running
+        out: a ``block`` line, quantity = hours per block, price = the
+        block's price at its hourly price); none for tickets per user, only
+        a note."""
         self.ensure_one()
         agreement = self.agreement_id
         today = fields.Date.context_today(self)
