@@ -12,6 +12,7 @@ from . import res_partner
 from . import account_move
 from . import account_analytic_line
 from . import helpdesk_ticket
+from . import helpdesk_ticket_numbering
 from . import account_move_line
 from . import msp_agreement_period
 from . import msp_billing_run

@@ -113,9 +113,19 @@ class MspRevenueSchedule(models.Model):
 
     @api.depends("amount_total", "line_ids.state", "line_ids.amount")
     def _compute_amounts(self):
+        # One query for the batch (schedules are never edited in a form: they
+        # all have an id).
+        posted = dict(
+            self.env["msp.revenue.schedule.line"]
+            .sudo()
+            ._read_group(
+                [("schedule_id", "in", self.ids), ("state", "=", "posted")],
+                ["schedule_id"],
+                ["amount:sum"],
+            )
+        )
         for schedule in self:
-            posted = schedule.line_ids.filtered(lambda line: line.state == "posted")
-            schedule.amount_recognised = sum(posted.mapped("amount"))
+            schedule.amount_recognised = posted.get(schedule, 0.0)
             schedule.amount_remaining = (
                 schedule.amount_total - schedule.amount_recognised
             )
@@ -151,6 +161,8 @@ class MspRevenueSchedule(models.Model):
             )
         return {
             "move_line_id": line.id,
+            "move_id": move.id,
+            "move_date": line.date,
             "company_id": company.id,
             "partner_id": move.commercial_partner_id.id,
             "agreement_id": agreement.id,
@@ -163,6 +175,10 @@ class MspRevenueSchedule(models.Model):
             "date_start": line.start_date,
             "date_end": line.end_date,
             "amount_total": amount,
+            # Nothing is recognised yet (given, not computed from the months,
+            # which are inserted after the schedules).
+            "amount_recognised": 0.0,
+            "amount_remaining": amount,
             "line_ids": [
                 fields.Command.create({"date": day, "amount": value})
                 for day, value in months
@@ -172,8 +188,24 @@ class MspRevenueSchedule(models.Model):
 
     @api.model
     def _create_for_move_lines(self, lines):
+        """The schedules of posted invoice lines, with their months.
+
+        The schedules are created through the ORM; their months (twelve for
+        a year in advance, one row each) are inserted in one statement by
+        ``msp.revenue.schedule.line._insert_months``, so that posting an
+        invoice that defers a year costs about what posting it without
+        deferral does (issue 16)."""
         vals_list = [self._prepare_from_move_line(line) for line in lines]
-        return self.sudo().create(vals_list)
+        months = [vals.pop("line_ids") for vals in vals_list]
+        schedules = self.sudo().create(vals_list)
+        self.env["msp.revenue.schedule.line"]._insert_months(
+            [
+                (schedule, command[2])
+                for schedule, commands in zip(schedules, months, strict=True)
+                for command in commands
+            ]
+        )
+        return schedules
 
     # ------------------------------------------------------------------
     # Adjustments
@@ -246,9 +278,24 @@ class MspRevenueSchedule(models.Model):
         )._accelerate(date)
 
     def _update_state(self):
-        for schedule in self.filtered(lambda s: s.state != "cancelled"):
-            planned = schedule.line_ids.filtered(lambda line: line.state == "planned")
-            schedule.state = "running" if planned else "done"
+        """Running while a month is planned, done after: one query for all."""
+        schedules = self.filtered(lambda s: s.state != "cancelled")
+        if not schedules:
+            return
+        planned = {
+            schedule.id
+            for (schedule,) in self.env["msp.revenue.schedule.line"]
+            .sudo()
+            ._read_group(
+                [("schedule_id", "in", schedules.ids), ("state", "=", "planned")],
+                ["schedule_id"],
+            )
+        }
+        for state, todo in (
+            ("running", schedules.filtered(lambda s: s.id in planned)),
+            ("done", schedules.filtered(lambda s: s.id not in planned)),
+        ):
+            todo.filtered(lambda s, state=state: s.state != state).state = state
 
     @api.model
     def _demo_setup(self, agreement_ids):

@@ -12,6 +12,16 @@ from ..tools import cron, labels, revenue
 
 _logger = logging.getLogger(__name__)
 
+# The schedule's fields each of its months carries.
+SCHEDULE_COPIED = (
+    "company_id",
+    "partner_id",
+    "agreement_id",
+    "product_id",
+    "income_account_id",
+    "deferred_account_id",
+)
+
 RECOGNITION_KINDS = [
     ("recognition", "Recognition"),
     ("termination", "Early termination"),
@@ -70,22 +80,19 @@ class MspRevenueScheduleLine(models.Model):
         index="btree_not_null",
         ondelete="restrict",
     )
-    date_posted = fields.Date(related="move_id.date", store=True, string="Posted On")
-    company_id = fields.Many2one(
-        related="schedule_id.company_id", store=True, index=True
-    )
-    currency_id = fields.Many2one(related="schedule_id.currency_id")
-    partner_id = fields.Many2one(
-        related="schedule_id.partner_id", store=True, string="Client"
-    )
-    agreement_id = fields.Many2one(related="schedule_id.agreement_id", store=True)
-    product_id = fields.Many2one(related="schedule_id.product_id", store=True)
-    income_account_id = fields.Many2one(
-        related="schedule_id.income_account_id", store=True
-    )
-    deferred_account_id = fields.Many2one(
-        related="schedule_id.deferred_account_id", store=True
-    )
+    # The date of its entry, written with it (a recognition entry never goes
+    # back to draft, so its date does not change).
+    date_posted = fields.Date(string="Posted On", readonly=True)
+    # The schedule's own fields, copied on each month when it is created (a
+    # schedule never changes them) rather than related: posting an invoice
+    # that defers twelve months then costs no per-month recompute (issue 16).
+    company_id = fields.Many2one("res.company", readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    agreement_id = fields.Many2one("msp.agreement", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
+    income_account_id = fields.Many2one("account.account", readonly=True)
+    deferred_account_id = fields.Many2one("account.account", readonly=True)
     recognition_issue_id = fields.Many2one(
         "msp.revenue.recognition.issue",
         string="Recognition Failure",
@@ -115,6 +122,76 @@ class MspRevenueScheduleLine(models.Model):
              WHERE state != 'cancelled'
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Fill the fields a month copies from its schedule, for every caller
+        that gives only ``schedule_id``: one read of the schedules concerned."""
+        todo = [
+            vals
+            for vals in vals_list
+            if vals.get("schedule_id")
+            and any(name not in vals for name in SCHEDULE_COPIED)
+        ]
+        if todo:
+            schedules = self.env["msp.revenue.schedule"].browse(
+                {vals["schedule_id"] for vals in todo}
+            )
+            values = {
+                row["id"]: row
+                for row in schedules.sudo().read(list(SCHEDULE_COPIED), load=False)
+            }
+            for vals in todo:
+                for name in SCHEDULE_COPIED:
+                    vals.setdefault(name, values[vals["schedule_id"]][name])
+        return super().create(vals_list)
+
+    @api.model
+    def _insert_months(self, months):
+        """Insert the planned months ``[(schedule, {"date", "amount"})]`` of
+        new schedules in one statement, with the fields they copy from their
+        schedule; what ``create`` would store, without its per-row cost (a
+        year in advance is twelve rows per invoice line, at posting time).
+
+        Only planned recognition months of schedules just created go this
+        way: no stored field of this model is computed, no constraint other
+        than the database's applies to them (``test_revenue_months_insert``
+        checks the rows equal those ``create`` gives)."""
+        if not months:
+            return
+        self.check_access("create")
+        columns = {name: [] for name in ("schedule_id", "date", "amount")}
+        columns.update({name: [] for name in SCHEDULE_COPIED})
+        for schedule, vals in months:
+            columns["schedule_id"].append(schedule.id)
+            columns["date"].append(vals["date"])
+            columns["amount"].append(vals["amount"])
+            for name in SCHEDULE_COPIED:
+                columns[name].append(schedule[name].id or None)
+        types = {"date": "date[]", "amount": "numeric[]"}
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO msp_revenue_schedule_line
+                    (%(names)s, kind, state,
+                     create_uid, create_date, write_uid, write_date)
+                SELECT *, 'recognition', 'planned',
+                       %(uid)s, now() at time zone 'UTC',
+                       %(uid)s, now() at time zone 'UTC'
+                  FROM unnest(%(arrays)s)
+                """,
+                names=SQL(", ").join(SQL.identifier(name) for name in columns),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s", values, SQL(types.get(name, "int[]")))
+                    for name, values in columns.items()
+                ),
+                uid=self.env.uid,
+            )
+        )
+        # The schedules' months are read from the database from now on.
+        self.env["msp.revenue.schedule"].browse(
+            {schedule.id for schedule, _vals in months}
+        ).invalidate_recordset(["line_ids"])
 
     @api.depends("schedule_id.display_name", "date", "kind")
     def _compute_display_name(self):
@@ -328,6 +405,7 @@ class MspRevenueScheduleLine(models.Model):
                     {
                         "state": "posted",
                         "move_id": move.id,
+                        "date_posted": move.date,
                         "move_line_id": move_lines[index].id,
                     }
                 )
@@ -408,13 +486,25 @@ class MspRevenueScheduleLine(models.Model):
                 )
                 entry["balance"] += balance
             line_keys[line.id] = deferred_key
+        # What Odoo computes for a journal entry line in company currency,
+        # given: an entry of a thousand clients has two thousand lines, and
+        # each field given is one Odoo does not compute line by line.
+        line_defaults = {
+            "currency_id": currency.id,
+            "display_type": "product",
+            "sequence": 100,
+            "quantity": 1.0,
+            "price_unit": 0.0,
+            "product_uom_id": False,
+            "tax_ids": [],
+        }
         order = list(merged)
         position = {key: index for index, key in enumerate(order)}
         line_vals = []
         for key in order:
             entry = merged[key]
             entry["balance"] = currency.round(entry["balance"])
-            entry["name"] = ref
+            entry.update(line_defaults, name=ref, amount_currency=entry["balance"])
             line_vals.append(fields.Command.create(entry))
         return (
             {

@@ -11,6 +11,7 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.msp_psa.models.msp_revenue_schedule_line import (
+    SCHEDULE_COPIED,
     MspRevenueScheduleLine,
 )
 from odoo.addons.msp_psa.tools import revenue
@@ -882,6 +883,114 @@ class TestRevenueRecognition(MspPsaCommon):
         self._recognise("2026-03-31")
         self.assertEqual(len(schedule.line_ids.move_id), 3)
         self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
+
+    # ------------------------------------------------------------------
+    # The months inserted in one statement when the invoice is posted, the
+    # entry lines given what Odoo computes (issue 16)
+    # ------------------------------------------------------------------
+    def test_revenue_months_insert(self):
+        move = self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-10")
+        schedule = move.msp_revenue_schedule_ids
+        # Seen at once in the same transaction, with the schedule's figures.
+        self.assertEqual(len(schedule.line_ids), 12)
+        self.assertEqual(
+            (schedule.amount_total, schedule.amount_recognised),
+            (1200.0, 0.0),
+        )
+        self.assertEqual(schedule.amount_remaining, 1200.0)
+        self.assertEqual(sum(schedule.line_ids.mapped("amount")), 1200.0)
+        self.assertEqual(
+            set(schedule.line_ids.mapped(lambda m: (m.kind, m.state))),
+            {("recognition", "planned")},
+        )
+        self.assertEqual(schedule.line_ids.create_uid, self.env.user)
+        # The same fields as a month created through the ORM, which copies
+        # them from its schedule (``create``).
+        orm = self.Month.sudo().create(
+            {
+                "schedule_id": schedule.id,
+                "date": "2026-12-31",
+                "amount": 0.0,
+                "kind": "termination",
+            }
+        )
+        for month in schedule.line_ids - orm:
+            for name in SCHEDULE_COPIED:
+                self.assertEqual(month[name], orm[name], name)
+                self.assertEqual(month[name], schedule[name], name)
+        self.assertEqual(orm.state, "planned")
+        self.assertEqual(schedule.partner_id, self.client)
+        self.assertEqual(schedule.income_account_id, self.income)
+        self.assertEqual(schedule.deferred_account_id, self.deferred)
+
+    def test_recognition_entry_lines_as_odoo_computes_them(self):
+        """The fields the recognition gives its entry lines (to skip Odoo's
+        computation line by line) are those Odoo computes."""
+        self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-10")
+        self._recognise("2026-01-31")
+        entry = self._recognitions()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.state, "posted")
+        lines = entry.line_ids
+        self.assertEqual(len(lines), 2)
+        self.assertEqual(sorted(lines.mapped("balance")), [-100.0, 100.0])
+        for line in lines:
+            self.assertEqual(line.display_type, "product")
+            self.assertEqual(line.amount_currency, line.balance)
+            self.assertEqual(line.currency_id, self.env.company.currency_id)
+            self.assertEqual(
+                (line.debit, line.credit),
+                (max(line.balance, 0.0), max(-line.balance, 0.0)),
+            )
+            self.assertFalse(line.tax_ids)
+            self.assertEqual(line.partner_id, self.client)
+        # A line of the same entry left to Odoo gets the same values.
+        probe = (
+            self.env["account.move"]
+            .create(
+                {
+                    "move_type": "entry",
+                    "journal_id": self.misc_journal.id,
+                    "date": "2026-01-31",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "account_id": self.income.id,
+                                "partner_id": self.client.id,
+                                "balance": -100.0,
+                                "name": "probe",
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "account_id": self.deferred.id,
+                                "partner_id": self.client.id,
+                                "balance": 100.0,
+                                "name": "probe",
+                            }
+                        ),
+                    ],
+                }
+            )
+            .line_ids
+        )
+        names = [
+            "display_type",
+            "sequence",
+            "quantity",
+            "price_unit",
+            "product_uom_id",
+            "currency_id",
+            "amount_currency",
+            "tax_ids",
+            "debit",
+            "credit",
+        ]
+        for ours, odoo in zip(
+            lines.sorted("balance"), probe.sorted("balance"), strict=True
+        ):
+            for name in names:
+                self.assertEqual(ours[name], odoo[name], name)
 
 
 @tagged("post_install", "-at_install")
