@@ -86,7 +86,8 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _msp_work_sla(self, worker, batch_size=500, time_budget=120.0):
         """Worker ``worker``: the SLA check of the companies using at least
-        ``worker`` workers. Batch by batch, take the due tickets no other
+        ``worker`` workers and more than one (tickets without a company are
+        the main job's). Batch by batch, take the due tickets no other
         worker holds (``FOR UPDATE SKIP LOCKED``) and recompute them, then the
         due escalation steps whose step and ticket no other worker holds, and
         raise them; commit each batch with the cron's progress. Returns how
@@ -97,7 +98,7 @@ class HelpdeskTicket(models.Model):
         companies = (
             self.env["res.company"]
             .sudo()
-            .search([("msp_billing_workers", ">=", worker)])
+            .search([("msp_billing_workers", ">=", max(worker, 2))])
         )
         if not companies:
             return 0

@@ -52,8 +52,9 @@ class MspRevenueScheduleLine(models.Model):
         self, worker, company_ids=None, batch_size=50, time_budget=120.0
     ):
         """Worker ``worker``: post the due recognition entries of the companies
-        using at least ``worker`` workers (or of ``company_ids``), batch by
-        batch, each batch committed with the cron's progress.
+        using at least ``worker`` workers and more than one (or of
+        ``company_ids``, whatever their setting), batch by batch, each batch
+        committed with the cron's progress.
 
         An entry (company, journal, month, kind, part) belongs to the worker
         that locks its first month (``FOR UPDATE SKIP LOCKED``), then all its
@@ -68,7 +69,7 @@ class MspRevenueScheduleLine(models.Model):
         if company_ids is not None:
             companies = Company.browse(company_ids).exists()
         else:
-            companies = Company.search([("msp_billing_workers", ">=", worker)])
+            companies = Company.search([("msp_billing_workers", ">=", max(worker, 2))])
         if not companies:
             return 0
         tried = set()  # units taken, failed or held by another worker
