@@ -6,13 +6,14 @@ import time
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import cron
 
 _logger = logging.getLogger(__name__)
 
-# Tries at taking a batch when a concurrent commit gets in the way.
+# Tries at a batch in a row when a concurrent commit gets in the way.
 LOCK_ATTEMPTS = 5
 
 
@@ -108,56 +109,56 @@ class HelpdeskTicket(models.Model):
         done = attempt = 0
         while True:
             try:
-                with self.env.cr.savepoint(flush=False):
-                    tickets = Ticket.browse(
-                        self._msp_sla_take_tickets(
-                            now, companies, seen_tickets, batch_size
-                        )
-                    )
+                tickets = Ticket.browse(
+                    self._msp_sla_take_tickets(now, companies, seen_tickets, batch_size)
+                )
+                tickets._msp_sla_recompute()
+                # The steps due once the tickets are replanned, each locked
+                # with its ticket (raising a step writes the ticket).
+                self.env.flush_all()
+                steps = Step.browse(
+                    self._msp_sla_take_steps(now, companies, seen_steps, batch_size)
+                )
+                if not tickets and not steps:
+                    return 0
+                steps._raise()
+                remaining = self._msp_sla_due_count(
+                    now,
+                    companies,
+                    seen_tickets | set(tickets.ids),
+                    seen_steps | set(steps.ids),
+                )
+                self.env["ir.cron"]._notify_progress(
+                    done=done + len(tickets) + len(steps), remaining=remaining
+                )
+                if autocommit:
+                    # Safe: the batch's tickets are replanned and its steps
+                    # raised and marked so; a crash later redoes only what is
+                    # still due.
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
             except OperationalError as error:
                 attempt = self._msp_sla_retry(attempt, autocommit, error)
                 continue
-            tickets._msp_sla_recompute()
+            attempt = 0
             seen_tickets.update(tickets.ids)
-            # The steps due once the tickets are replanned, each locked with
-            # its ticket (raising a step writes the ticket).
-            self.env.flush_all()
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    steps = Step.browse(
-                        self._msp_sla_take_steps(now, companies, seen_steps, batch_size)
-                    )
-            except OperationalError as error:
-                if not tickets:
-                    attempt = self._msp_sla_retry(attempt, autocommit, error)
-                    continue
-                # The tickets' batch is kept; the next one takes the steps.
-                steps = Step
-            if not tickets and not steps:
-                break
-            steps._raise()
             seen_steps.update(steps.ids)
             done += len(tickets) + len(steps)
-            remaining = self._msp_sla_due_count(
-                now, companies, seen_tickets, seen_steps
-            )
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            if autocommit:
-                # Safe: the batch's tickets are replanned and its steps raised
-                # and marked so; a crash later redoes only what is still due.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
             if time_budget and time.monotonic() - started > time_budget:
                 return remaining
-        return 0
 
     @api.model
     def _msp_sla_retry(self, attempt, autocommit, error):
-        """A lock taken at the start of a transaction met rows committed
-        since its snapshot (REPEATABLE READ): nothing is pending since the
-        last commit, so start a fresh transaction and look again."""
-        if not autocommit or attempt + 1 >= LOCK_ATTEMPTS:
+        """A batch met rows another transaction committed since its snapshot
+        (REPEATABLE READ: a ticket's client or user written by another worker
+        too, a ticket changed by hand): only this batch is pending since the
+        last commit, so roll it back and take a batch again, a few times."""
+        if (
+            not autocommit
+            or error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY
+            or attempt + 1 >= LOCK_ATTEMPTS
+        ):
             raise error
-        _logger.info("SLA check: retrying the batch lock (%s)", error)
+        _logger.info("SLA check: a batch met a concurrent update, retrying (%s)", error)
         self.env.cr.rollback()
         time.sleep(0.05 * (attempt + 1))
         return attempt + 1
