@@ -12,16 +12,6 @@ from ..tools import cron, labels, revenue
 
 _logger = logging.getLogger(__name__)
 
-# The schedule's fields each of its months carries.
-SCHEDULE_COPIED = (
-    "company_id",
-    "partner_id",
-    "agreement_id",
-    "product_id",
-    "income_account_id",
-    "deferred_account_id",
-)
-
 RECOGNITION_KINDS = [
     ("recognition", "Recognition"),
     ("termination", "Early termination"),
@@ -83,16 +73,18 @@ class MspRevenueScheduleLine(models.Model):
     # The date of its entry, written with it (a recognition entry never goes
     # back to draft, so its date does not change).
     date_posted = fields.Date(string="Posted On", readonly=True)
-    # The schedule's own fields, copied on each month when it is created (a
-    # schedule never changes them) rather than related: posting an invoice
-    # that defers twelve months then costs no per-month recompute (issue 16).
+    # The company is copied on each month when it is created (a schedule
+    # never changes it; record rules and the recognition's queries filter on
+    # it); the rest of the schedule is read through it, joined by the ORM
+    # when searching or grouping. Posting an invoice that defers twelve months
+    # then costs no per-month recompute nor foreign-key checks (issue 16).
     company_id = fields.Many2one("res.company", readonly=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
-    agreement_id = fields.Many2one("msp.agreement", readonly=True)
-    product_id = fields.Many2one("product.product", readonly=True)
-    income_account_id = fields.Many2one("account.account", readonly=True)
-    deferred_account_id = fields.Many2one("account.account", readonly=True)
+    partner_id = fields.Many2one(related="schedule_id.partner_id", string="Client")
+    agreement_id = fields.Many2one(related="schedule_id.agreement_id")
+    product_id = fields.Many2one(related="schedule_id.product_id")
+    income_account_id = fields.Many2one(related="schedule_id.income_account_id")
+    deferred_account_id = fields.Many2one(related="schedule_id.deferred_account_id")
     recognition_issue_id = fields.Many2one(
         "msp.revenue.recognition.issue",
         string="Recognition Failure",
@@ -125,31 +117,27 @@ class MspRevenueScheduleLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """Fill the fields a month copies from its schedule, for every caller
-        that gives only ``schedule_id``: one read of the schedules concerned."""
-        todo = [
-            vals
+        """A month carries its schedule's company, for every caller that gives
+        only ``schedule_id``: one read of the schedules concerned."""
+        missing = {
+            vals["schedule_id"]
             for vals in vals_list
-            if vals.get("schedule_id")
-            and any(name not in vals for name in SCHEDULE_COPIED)
-        ]
-        if todo:
-            schedules = self.env["msp.revenue.schedule"].browse(
-                {vals["schedule_id"] for vals in todo}
-            )
-            values = {
-                row["id"]: row
-                for row in schedules.sudo().read(list(SCHEDULE_COPIED), load=False)
+            if vals.get("schedule_id") and "company_id" not in vals
+        }
+        if missing:
+            companies = {
+                schedule.id: schedule.company_id.id
+                for schedule in self.env["msp.revenue.schedule"].sudo().browse(missing)
             }
-            for vals in todo:
-                for name in SCHEDULE_COPIED:
-                    vals.setdefault(name, values[vals["schedule_id"]][name])
+            for vals in vals_list:
+                if vals.get("schedule_id") and "company_id" not in vals:
+                    vals["company_id"] = companies[vals["schedule_id"]]
         return super().create(vals_list)
 
     @api.model
     def _insert_months(self, months):
         """Insert the planned months ``[(schedule, {"date", "amount"})]`` of
-        new schedules in one statement, with the fields they copy from their
+        new schedules in one statement, with the company they copy from their
         schedule; what ``create`` would store, without its per-row cost (a
         year in advance is twelve rows per invoice line, at posting time).
 
@@ -160,14 +148,12 @@ class MspRevenueScheduleLine(models.Model):
         if not months:
             return
         self.check_access("create")
-        columns = {name: [] for name in ("schedule_id", "date", "amount")}
-        columns.update({name: [] for name in SCHEDULE_COPIED})
+        columns = {"schedule_id": [], "company_id": [], "date": [], "amount": []}
         for schedule, vals in months:
             columns["schedule_id"].append(schedule.id)
+            columns["company_id"].append(schedule.company_id.id)
             columns["date"].append(vals["date"])
             columns["amount"].append(vals["amount"])
-            for name in SCHEDULE_COPIED:
-                columns[name].append(schedule[name].id or None)
         types = {"date": "date[]", "amount": "numeric[]"}
         self.env.cr.execute(
             SQL(

@@ -11,7 +11,6 @@ from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.msp_psa.models.msp_revenue_schedule_line import (
-    SCHEDULE_COPIED,
     MspRevenueScheduleLine,
 )
 from odoo.addons.msp_psa.tools import revenue
@@ -915,7 +914,14 @@ class TestRevenueRecognition(MspPsaCommon):
             }
         )
         for month in schedule.line_ids - orm:
-            for name in SCHEDULE_COPIED:
+            for name in (
+                "company_id",
+                "partner_id",
+                "agreement_id",
+                "product_id",
+                "income_account_id",
+                "deferred_account_id",
+            ):
                 self.assertEqual(month[name], orm[name], name)
                 self.assertEqual(month[name], schedule[name], name)
         self.assertEqual(orm.state, "planned")
