@@ -198,7 +198,9 @@ class MspRevenueSchedule(models.Model):
         vals_list = [self._prepare_from_move_line(line) for line in lines]
         months = [vals.pop("line_ids") for vals in vals_list]
         schedules = self.sudo().create(vals_list)
-        self.env["msp.revenue.schedule.line"]._insert_months(
+        # sudo: as the schedules (whoever may post an invoice gets its
+        # schedule, without rights on the schedules themselves).
+        self.env["msp.revenue.schedule.line"].sudo()._insert_months(
             [
                 (schedule, command[2])
                 for schedule, commands in zip(schedules, months, strict=True)

@@ -929,6 +929,23 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(schedule.income_account_id, self.income)
         self.assertEqual(schedule.deferred_account_id, self.deferred)
 
+    def test_billing_user_posts_deferred_invoice(self):
+        """A user who may only invoice posts a deferred invoice: its schedule
+        and months are written without rights on them."""
+        biller = new_test_user(
+            self.env,
+            login="biller_months",
+            groups="account.group_account_invoice",
+            company_id=self.env.company.id,
+        )
+        move = self._invoice(
+            1200.0, "2026-01-01", "2026-12-31", "2026-01-10", post=False
+        )
+        move.with_user(biller).action_post()
+        schedule = move.sudo().msp_revenue_schedule_ids
+        self.assertEqual(len(schedule.line_ids), 12)
+        self.assertEqual(schedule.line_ids.create_uid, biller)
+
     def test_recognition_entry_lines_as_odoo_computes_them(self):
         """The fields the recognition gives its entry lines (to skip Odoo's
         computation line by line) are those Odoo computes."""
