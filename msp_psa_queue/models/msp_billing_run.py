@@ -1,0 +1,134 @@
+# Copyright 2026 msp_psa authors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import time
+
+from odoo import api, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+_logger = logging.getLogger(__name__)
+
+# One pending job per worker number (queue_job's identity_key): starting the
+# workers again while their jobs wait adds none.
+BILLING_KEY = "msp_psa_queue.billing.worker.%s"
+
+
+class MspBillingRun(models.Model):
+    """The nightly run's batches as queue jobs on ``root.msp.billing``.
+
+    msp_psa spreads a run over *Billing workers* worker crons; with queue_job
+    installed the main cron enqueues that many jobs instead (one job at the
+    setting 1: every run then goes through jobs, retried by queue_job and
+    listed in its Jobs view), and the worker crons stay inactive. A job is
+    the same worker as a cron: it takes batches of every running scheduled
+    run under ``FOR UPDATE SKIP LOCKED``, commits batch by batch and counts
+    them on the run's worker rows; when its time budget ends with work left,
+    it enqueues its successor."""
+
+    _inherit = "msp.billing.run"
+
+    # ------------------------------------------------------------------
+    # Starting the workers
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_generate_invoices(self, batch_size=200, time_budget=120.0):
+        # The flag tells ``_run`` that the main cron calls it: at the setting
+        # 1 the run goes to one job too instead of being billed in the cron.
+        return super(
+            MspBillingRun, self.with_context(msp_queue_main_cron=True)
+        )._cron_generate_invoices(batch_size=batch_size, time_budget=time_budget)
+
+    def _run(self, agreement_ids=None, **kwargs):
+        if (
+            self.env.context.get("msp_queue_main_cron")
+            and not self.env.context.get("msp_billing_worker")
+            and agreement_ids is None
+            and self.trigger == "cron"
+        ):
+            self._start_workers()
+            return 0
+        return super()._run(agreement_ids=agreement_ids, **kwargs)
+
+    def _start_workers(self):
+        """Enqueue one job per worker of the run's company (at least one)."""
+        self.ensure_one()
+        workers = max(self.company_id.msp_billing_workers, 1)
+        for worker in range(1, workers + 1):
+            self._msp_delay_billing(worker)
+        _logger.info("Billing run %s: %s worker jobs enqueued", self.name, workers)
+
+    @api.model
+    def _msp_delay_billing(self, worker, **kwargs):
+        """Enqueue worker ``worker``'s job, unless one is already waiting."""
+        # sudo: a worker is the engine, as the worker crons (run as the main
+        # cron's user) are; what it does is recorded on the run.
+        return (
+            self.env[self._name]
+            .sudo()
+            .with_delay(
+                description=self.env._(
+                    "MSP billing: worker %(worker)s", worker=worker
+                ),
+                identity_key=BILLING_KEY % worker,
+            )
+            ._msp_job_billing(worker, **kwargs)
+        )
+
+    @api.model
+    def _sync_worker_crons(self):
+        """With queue_job the jobs do the work: every worker cron stays
+        inactive (the uninstall hook gives msp_psa its crons back)."""
+        if self.env.context.get("msp_queue_uninstall"):
+            return super()._sync_worker_crons()
+        for cron in self._worker_crons().values():
+            if cron.active:
+                cron.active = False
+
+    # ------------------------------------------------------------------
+    # The job
+    # ------------------------------------------------------------------
+    @api.model
+    def _msp_job_billing(self, worker, batch_size=200, time_budget=120.0):
+        """MSP billing worker (queue job): bill batches of the running
+        scheduled runs for ``time_budget`` seconds; if work is left then,
+        enqueue the successor. A lock conflict with another worker is retried
+        by queue_job (``RetryableJobError``, the function's retry pattern)."""
+        started = time.monotonic()
+        try:
+            remaining = self._msp_work_billing(
+                worker, batch_size=batch_size, time_budget=time_budget
+            )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+            raise RetryableJobError(
+                self.env._(
+                    "Billing worker %(worker)s met a lock conflict: %(error)s",
+                    worker=worker,
+                    error=str(error).strip(),
+                )
+            ) from error
+        if remaining and time.monotonic() - started >= time_budget:
+            self._msp_delay_billing(
+                worker, batch_size=batch_size, time_budget=time_budget
+            )
+            return self.env._(
+                "Time budget spent, %(count)s agreements still due: the next "
+                "job of worker %(worker)s goes on.",
+                count=remaining,
+                worker=worker,
+            )
+        return self.env._(
+            "Worker %(worker)s: nothing left for it (%(count)s agreements due "
+            "in other workers' batches).",
+            worker=worker,
+            count=remaining,
+        )
+
+    @api.model
+    def _msp_work_billing(self, worker, batch_size=200, time_budget=120.0):
+        # Until the workers branch lands (it names the worker's body
+        # ``_msp_work_billing``), the body is the worker cron's.
+        return self._cron_billing_worker(
+            worker, batch_size=batch_size, time_budget=time_budget
+        )

@@ -1,0 +1,3 @@
+# compat first: it prepares what queue_job's test helpers import.
+from . import compat
+from . import test_billing_jobs
