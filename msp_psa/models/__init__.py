@@ -76,6 +76,8 @@ from . import res_config_settings_lifecycle
 from . import msp_agreement_change_origin
 from . import msp_billing_run_worker
 from . import msp_billing_run_workers
+from . import msp_revenue_schedule_line_workers
+from . import helpdesk_ticket_sla_workers
 from . import res_company_billing_workers
 from . import res_config_settings_billing_workers
 from . import account_move_fast

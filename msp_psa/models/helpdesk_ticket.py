@@ -531,25 +531,39 @@ class HelpdeskTicket(models.Model):
         """Refresh the SLA state of tickets whose clock has reached a threshold
         and raise the escalation steps that are due, each once."""
         now = fields.Datetime.now()
+        # Companies using several workers: their worker crons do the check in
+        # parallel (helpdesk_ticket_sla_workers.py); this job does the rest.
+        spread = self._msp_sla_spread_companies()
+        own = [("company_id", "not in", spread.ids)] if spread else []
+        if spread and self._msp_sla_due_count(now, spread, limit=1):
+            self._msp_start_sla_workers()
         tickets = self.sudo().search(
-            [("msp_sla_next_check", "<=", now)], limit=batch_size
+            expression.AND([[("msp_sla_next_check", "<=", now)], own]),
+            limit=batch_size,
         )
         tickets._msp_sla_recompute()
         due = (
             self.env["msp.sla.ticket.escalation"]
             .sudo()
             .search(
-                [
-                    ("state", "=", "planned"),
-                    ("date_due", "<=", now),
-                    ("ticket_id.msp_sla_paused", "=", False),
-                ],
+                expression.AND(
+                    [
+                        [
+                            ("state", "=", "planned"),
+                            ("date_due", "<=", now),
+                            ("ticket_id.msp_sla_paused", "=", False),
+                        ],
+                        own,
+                    ]
+                ),
                 limit=batch_size,
             )
         )
         due._raise()
         if len(tickets) == batch_size or len(due) == batch_size:
-            remaining = self.sudo().search_count([("msp_sla_next_check", "<=", now)])
+            remaining = self.sudo().search_count(
+                expression.AND([[("msp_sla_next_check", "<=", now)], own])
+            )
             self.env["ir.cron"]._notify_progress(
                 done=len(tickets) + len(due), remaining=remaining or 1
             )

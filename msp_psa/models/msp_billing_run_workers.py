@@ -1,6 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import time
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -114,10 +115,7 @@ class MspBillingRun(models.Model):
     def _start_workers(self):
         """Wake the company's worker crons up: each takes batches of the run."""
         self.ensure_one()
-        crons = self._worker_crons()
-        for worker in range(1, self.company_id.msp_billing_workers + 1):
-            if worker in crons:
-                crons[worker]._trigger()
+        self._msp_start_worker_crons(self.company_id.msp_billing_workers)
         _logger.info(
             "Billing run %s: %s workers started",
             self.name,
@@ -126,10 +124,45 @@ class MspBillingRun(models.Model):
 
     @api.model
     def _cron_billing_worker(self, worker, batch_size=200, time_budget=120.0):
+        """Worker cron ``worker`` (code ``model._cron_billing_worker(N)``): its
+        share of the billing run, then of the revenue recognition, then of
+        the SLA check, of the companies using at least ``worker`` workers,
+        within one time budget. Returns what is left in all three; the
+        progress notified at the end is their sum, so Odoo runs the job again
+        at once while something is left and some work was done
+        (``_notify_progress``). ``batch_size`` is the billing run's; the
+        recognition and the SLA check use their own defaults."""
+        started = time.monotonic()
+        totals = {"done": 0, "remaining": 0}
+
+        def budget():
+            # What is left of the budget (a sliver at least: one batch).
+            return max(time_budget - (time.monotonic() - started), 1e-6)
+
+        def account(remaining):
+            totals["done"] += self._msp_progress_done()
+            totals["remaining"] += remaining
+
+        account(
+            self._msp_work_billing(worker, batch_size=batch_size, time_budget=budget())
+        )
+        account(
+            self.env["msp.revenue.schedule.line"]._msp_work_recognition(
+                worker, time_budget=budget()
+            )
+        )
+        account(self.env["helpdesk.ticket"]._msp_work_sla(worker, time_budget=budget()))
+        self.env["ir.cron"]._notify_progress(
+            done=totals["done"], remaining=totals["remaining"]
+        )
+        return totals["remaining"]
+
+    @api.model
+    def _msp_work_billing(self, worker, batch_size=200, time_budget=120.0):
         """Worker ``worker``: take batches of every running scheduled run whose
         company bills with at least that many workers, until nothing is due
-        or the time budget ends. Progress is notified per batch, so Odoo runs
-        the job again at once while something is left (``_notify_progress``)."""
+        or the time budget ends; each batch is committed with the cron's
+        progress. Returns how many agreements are still due."""
         runs = self.search(
             [
                 ("state", "=", "running"),
@@ -138,13 +171,37 @@ class MspBillingRun(models.Model):
             ],
             order="id",
         )
-        remaining = 0
+        started = time.monotonic()
+        remaining = done = 0
         for run in runs:
             run = run.with_company(run.company_id).with_context(
                 msp_billing_worker=worker
             )
-            remaining += run._run(batch_size=batch_size, time_budget=time_budget)
+            budget = max(time_budget - (time.monotonic() - started), 1e-6)
+            remaining += run._run(batch_size=batch_size, time_budget=budget)
+            done += self._msp_progress_done()
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
+
+    @api.model
+    def _msp_progress_done(self):
+        """What the running cron job last notified as done (0 outside a cron
+        job), then reset to nothing: the worker adds up its three parts."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if not progress_id:
+            return 0
+        progress = self.env["ir.cron.progress"].sudo().browse(progress_id)
+        done = progress.done
+        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
+        return done
+
+    @api.model
+    def _msp_start_worker_crons(self, workers):
+        """Wake worker crons 1 to ``workers`` up (those that exist)."""
+        crons = self._worker_crons()
+        for worker in range(1, workers + 1):
+            if worker in crons:
+                crons[worker]._trigger()
 
     def _note_worker_batch(self, batch):
         """Count a batch on the worker's row of the run, in the batch's own

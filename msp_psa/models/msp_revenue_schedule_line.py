@@ -158,8 +158,20 @@ class MspRevenueScheduleLine(models.Model):
         propagates: the scheduler reports it and retries."""
         today = fields.Date.context_today(self)
         started = time.monotonic()
-        units = self._get_recognition_units(today)
         autocommit = cron.may_commit()
+        # Companies using several workers: their worker crons post in
+        # parallel (msp_revenue_schedule_line_workers.py); this job does the
+        # others' entries itself.
+        spread = self._msp_recognition_companies(today, spread=True)
+        if spread:
+            self._msp_start_recognition_workers(spread)
+            if autocommit:
+                # Safe: only the workers' triggers are pending; committed, the
+                # cron runner sees them while this job goes on.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        units = self._get_recognition_units(
+            today, self._msp_recognition_companies(today, spread=False)
+        )
         total, done, failed = len(units), 0, 0
         by_company = {}
         for key, lines in units.items():
@@ -184,14 +196,15 @@ class MspRevenueScheduleLine(models.Model):
         return 0
 
     @api.model
-    def _get_recognition_units(self, date_ref):
-        """The planned months due on ``date_ref``, by the entry that posts them:
-        ``{(company, journal, date, kind, part): months}``, ``part`` numbering
-        the entries of one month cut at the company's maximum of lines."""
-        due = self.sudo().search(
-            [("state", "=", "planned"), ("date", "<=", date_ref)],
-            order="company_id, date, id",
-        )
+    def _get_recognition_units(self, date_ref, companies=None):
+        """The planned months due on ``date_ref`` (of ``companies`` when given),
+        by the entry that posts them: ``{(company, journal, date, kind, part):
+        months}``, ``part`` numbering the entries of one month cut at the
+        company's maximum of lines."""
+        domain = [("state", "=", "planned"), ("date", "<=", date_ref)]
+        if companies is not None:
+            domain.append(("company_id", "in", companies.ids))
+        due = self.sudo().search(domain, order="company_id, date, id")
         return {
             (*key, part): entry
             for key, entries in due._group_recognition_entries().items()
