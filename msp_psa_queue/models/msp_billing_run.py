@@ -1,12 +1,10 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
-import time
 
 from odoo import api, models
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from odoo.addons.queue_job.exception import RetryableJobError
+from ..tools import worker_job
 
 _logger = logging.getLogger(__name__)
 
@@ -92,43 +90,17 @@ class MspBillingRun(models.Model):
     @api.model
     def _msp_job_billing(self, worker, batch_size=200, time_budget=120.0):
         """MSP billing worker (queue job): bill batches of the running
-        scheduled runs for ``time_budget`` seconds; if work is left then,
-        enqueue the successor. A lock conflict with another worker is retried
-        by queue_job (``RetryableJobError``, the function's retry pattern)."""
-        started = time.monotonic()
-        try:
-            remaining = self._msp_work_billing(
+        scheduled runs for ``time_budget`` seconds, as worker ``worker``; if
+        work is left then, enqueue the successor. A lock conflict with another
+        worker is retried by queue_job (the function's retry pattern)."""
+        return worker_job.perform(
+            self.env,
+            self.env._("Billing worker %(worker)s", worker=worker),
+            lambda: self._msp_work_billing(
                 worker, batch_size=batch_size, time_budget=time_budget
-            )
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
-            raise RetryableJobError(
-                self.env._(
-                    "Billing worker %(worker)s met a lock conflict: %(error)s",
-                    worker=worker,
-                    error=str(error).strip(),
-                )
-            ) from error
-        if remaining and time.monotonic() - started >= time_budget:
-            self._msp_delay_billing(
+            ),
+            lambda: self._msp_delay_billing(
                 worker, batch_size=batch_size, time_budget=time_budget
-            )
-            return self.env._(
-                "Time budget spent, %(count)s agreements still due: the next "
-                "job of worker %(worker)s goes on.",
-                count=remaining,
-                worker=worker,
-            )
-        return self.env._(
-            "Worker %(worker)s: nothing left for it (%(count)s agreements due "
-            "in other workers' batches).",
-            worker=worker,
-            count=remaining,
-        )
-
-    @api.model
-    def _msp_work_billing(self, worker, batch_size=200, time_budget=120.0):
-        # Until the workers branch lands (it names the worker's body
-        # ``_msp_work_billing``), the body is the worker cron's.
-        return self._cron_billing_worker(
-            worker, batch_size=batch_size, time_budget=time_budget
+            ),
+            time_budget,
         )

@@ -4,13 +4,13 @@ from contextlib import contextmanager
 
 from odoo.sql_db import db_connect
 
-from odoo.addons.msp_psa.tests.common import MspPsaCommon
+from odoo.addons.msp_psa.tests.common import MspHelpdeskCommon
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import JobMixin
 
 
-class MspQueueCommon(JobMixin, MspPsaCommon):
-    """msp_psa's fixtures, queue_job's helpers, and the registry in test mode:
+class MspQueueCommon(JobMixin, MspHelpdeskCommon):
+    """msp_psa's fixtures (a helpdesk manager as the test user), queue_job's helpers, and the registry in test mode:
     the MSP job functions allow commits, so queue_job runs them in a cursor
     of their own, which in test mode is the test's transaction (as in an
     ``HttpCase``)."""
