@@ -66,9 +66,7 @@ class MspBillingRun(models.Model):
             self.env[self._name]
             .sudo()
             .with_delay(
-                description=self.env._(
-                    "MSP billing: worker %(worker)s", worker=worker
-                ),
+                description=self.env._("MSP billing: worker %(worker)s", worker=worker),
                 identity_key=BILLING_KEY % worker,
             )
             ._msp_job_billing(worker, **kwargs)

@@ -10,10 +10,10 @@ from odoo.addons.queue_job.tests.common import JobMixin
 
 
 class MspQueueCommon(JobMixin, MspHelpdeskCommon):
-    """msp_psa's fixtures (a helpdesk manager as the test user), queue_job's helpers, and the registry in test mode:
-    the MSP job functions allow commits, so queue_job runs them in a cursor
-    of their own, which in test mode is the test's transaction (as in an
-    ``HttpCase``)."""
+    """msp_psa's fixtures (a helpdesk manager as the test user), queue_job's
+    helpers, and the registry in test mode: the MSP job functions allow
+    commits, so queue_job runs them in a cursor of their own, which in test
+    mode is the test's transaction (as in an ``HttpCase``)."""
 
     @classmethod
     def get_default_groups(cls):

@@ -55,9 +55,7 @@ class TestBillingJobs(MspQueueCommon):
 
     def _billed(self, run):
         """{agreement: invoice total} of what the run billed."""
-        return {
-            move.msp_agreement_id: move.amount_total for move in run.invoice_ids
-        }
+        return {move.msp_agreement_id: move.amount_total for move in run.invoice_ids}
 
     def _billed_without_bridge(self):
         """What msp_psa alone bills for the agreements at DAY (its own run,
@@ -72,8 +70,10 @@ class TestBillingJobs(MspQueueCommon):
 
     def _worker_triggers(self):
         crons = self.Run._worker_crons().values()
-        return self.env["ir.cron.trigger"].sudo().search_count(
-            [("cron_id", "in", [c.id for c in crons])]
+        return (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .search_count([("cron_id", "in", [c.id for c in crons])])
         )
 
     def test_cron_enqueues_one_job_per_worker(self):
@@ -90,7 +90,9 @@ class TestBillingJobs(MspQueueCommon):
                 trap.assert_enqueued_job(
                     self.Run._msp_job_billing,
                     args=(worker,),
-                    properties={"identity_key": f"msp_psa_queue.billing.worker.{worker}"},
+                    properties={
+                        "identity_key": f"msp_psa_queue.billing.worker.{worker}"
+                    },
                 )
             self.assertEqual({job.channel for job in trap.enqueued_jobs}, {CHANNEL})
         run = self._cron_run()

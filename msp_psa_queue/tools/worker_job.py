@@ -39,8 +39,7 @@ def perform(env, label, work, successor, time_budget):
         )
     if remaining:
         return env._(
-            "%(job)s: nothing left for it (%(count)s due in other workers' "
-            "batches).",
+            "%(job)s: nothing left for it (%(count)s due in other workers' batches).",
             job=label,
             count=remaining,
         )
