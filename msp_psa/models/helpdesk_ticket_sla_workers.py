@@ -6,13 +6,14 @@ import time
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import cron
 
 _logger = logging.getLogger(__name__)
 
-# Tries at taking a batch when a concurrent commit gets in the way.
+# Tries at a batch in a row when a concurrent commit gets in the way.
 LOCK_ATTEMPTS = 5
 
 
@@ -86,18 +87,20 @@ class HelpdeskTicket(models.Model):
     @api.model
     def _msp_work_sla(self, worker, batch_size=500, time_budget=120.0):
         """Worker ``worker``: the SLA check of the companies using at least
-        ``worker`` workers. Batch by batch, take the due tickets no other
-        worker holds (``FOR UPDATE SKIP LOCKED``) and recompute them, then the
-        due escalation steps whose step and ticket no other worker holds, and
-        raise them; commit each batch with the cron's progress. Returns how
-        many tickets and steps are still due."""
+        ``worker`` workers and more than one (tickets without a company are
+        the main job's). Batch by batch, take the due tickets no other
+        worker holds (``FOR UPDATE SKIP LOCKED``), recompute them and commit;
+        then take the due escalation steps whose step, ticket and client no
+        other worker holds, raise them and commit, with the cron's progress.
+        A batch that meets a concurrent update is rolled back and taken again.
+        Returns how many tickets and steps are still due."""
         started = time.monotonic()
         now = fields.Datetime.now()
         autocommit = cron.may_commit()
         companies = (
             self.env["res.company"]
             .sudo()
-            .search([("msp_billing_workers", ">=", worker)])
+            .search([("msp_billing_workers", ">=", max(worker, 2))])
         )
         if not companies:
             return 0
@@ -106,57 +109,76 @@ class HelpdeskTicket(models.Model):
         seen_tickets, seen_steps = set(), set()
         done = attempt = 0
         while True:
+            # Two transactions a batch, each opening with its lock: the
+            # tickets replanned, then the steps due (among them those the
+            # replanning has just made due) raised.
             try:
-                with self.env.cr.savepoint(flush=False):
-                    tickets = Ticket.browse(
-                        self._msp_sla_take_tickets(
-                            now, companies, seen_tickets, batch_size
-                        )
-                    )
+                tickets = Ticket.browse(
+                    self._msp_sla_take_tickets(now, companies, seen_tickets, batch_size)
+                )
+                tickets._msp_sla_recompute()
+                self._msp_sla_batch_done(
+                    done + len(tickets),
+                    now,
+                    companies,
+                    seen_tickets | set(tickets.ids),
+                    seen_steps,
+                    autocommit,
+                )
+                done += len(tickets)
+                seen_tickets.update(tickets.ids)
+                steps, held = self._msp_sla_take_steps(
+                    now, companies, seen_steps, batch_size
+                )
+                steps = Step.browse(steps)
+                steps._raise()
+                remaining = self._msp_sla_batch_done(
+                    done + len(steps),
+                    now,
+                    companies,
+                    seen_tickets,
+                    seen_steps | set(steps.ids),
+                    autocommit,
+                )
+                done += len(steps)
+                seen_steps.update(steps.ids)
             except OperationalError as error:
                 attempt = self._msp_sla_retry(attempt, autocommit, error)
                 continue
-            tickets._msp_sla_recompute()
-            seen_tickets.update(tickets.ids)
-            # The steps due once the tickets are replanned, each locked with
-            # its ticket (raising a step writes the ticket).
-            self.env.flush_all()
-            try:
-                with self.env.cr.savepoint(flush=False):
-                    steps = Step.browse(
-                        self._msp_sla_take_steps(now, companies, seen_steps, batch_size)
-                    )
-            except OperationalError as error:
-                if not tickets:
-                    attempt = self._msp_sla_retry(attempt, autocommit, error)
-                    continue
-                # The tickets' batch is kept; the next one takes the steps.
-                steps = Step
+            attempt = 0
             if not tickets and not steps:
-                break
-            steps._raise()
-            seen_steps.update(steps.ids)
-            done += len(tickets) + len(steps)
-            remaining = self._msp_sla_due_count(
-                now, companies, seen_tickets, seen_steps
-            )
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            if autocommit:
-                # Safe: the batch's tickets are replanned and its steps raised
-                # and marked so; a crash later redoes only what is still due.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+                # Nothing left, or only steps whose client another worker is
+                # notifying right now: it goes on, this job is run again.
+                return remaining if held else 0
             if time_budget and time.monotonic() - started > time_budget:
                 return remaining
-        return 0
+
+    @api.model
+    def _msp_sla_batch_done(
+        self, done, now, companies, seen_tickets, seen_steps, autocommit
+    ):
+        """Notify the progress and commit: the batch's tickets are replanned
+        or its steps raised and marked so; a crash later redoes only what is
+        still due. Returns what is still due."""
+        remaining = self._msp_sla_due_count(now, companies, seen_tickets, seen_steps)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if autocommit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return remaining
 
     @api.model
     def _msp_sla_retry(self, attempt, autocommit, error):
-        """A lock taken at the start of a transaction met rows committed
-        since its snapshot (REPEATABLE READ): nothing is pending since the
-        last commit, so start a fresh transaction and look again."""
-        if not autocommit or attempt + 1 >= LOCK_ATTEMPTS:
+        """A batch met rows another transaction committed since its snapshot
+        (REPEATABLE READ: a ticket's client or user written by another worker
+        too, a ticket changed by hand): only this batch is pending since the
+        last commit, so roll it back and take a batch again, a few times."""
+        if (
+            not autocommit
+            or error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY
+            or attempt + 1 >= LOCK_ATTEMPTS
+        ):
             raise error
-        _logger.info("SLA check: retrying the batch lock (%s)", error)
+        _logger.info("SLA check: a batch met a concurrent update, retrying (%s)", error)
         self.env.cr.rollback()
         time.sleep(0.05 * (attempt + 1))
         return attempt + 1
@@ -182,15 +204,18 @@ class HelpdeskTicket(models.Model):
 
     @api.model
     def _msp_sla_take_steps(self, now, companies, seen, limit):
-        """Lock due steps with their ticket: raising a step writes its ticket,
-        replanning a ticket rewrites its steps; one worker holds both."""
-        self.env["helpdesk.ticket"].flush_model()
-        self.env["msp.sla.ticket.escalation"].flush_model()
+        """Lock due steps with their ticket (raising a step writes the ticket,
+        replanning a ticket rewrites its steps) and the ticket's client (a
+        note on a ticket writes its client: Odoo prepares the client's portal
+        access), ``SKIP LOCKED``: one worker holds the three. Returns the
+        steps taken and how many were left because another transaction
+        holds their client."""
+        self.env.flush_all()
         _tickets, steps = self._msp_sla_due_sql(now, companies, seen_steps=seen)
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT e.id FROM msp_sla_ticket_escalation e
+                SELECT e.id, t.partner_id FROM msp_sla_ticket_escalation e
                   JOIN helpdesk_ticket t ON t.id = e.ticket_id
                  WHERE %s
                  ORDER BY e.date_due, e.id
@@ -201,4 +226,20 @@ class HelpdeskTicket(models.Model):
                 limit,
             )
         )
-        return [row[0] for row in rows]
+        partners = sorted({partner_id for _step, partner_id in rows if partner_id})
+        locked = set()
+        if partners:
+            locked = {
+                row[0]
+                for row in self.env.execute_query(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id = ANY(%s)"
+                        " ORDER BY id FOR UPDATE SKIP LOCKED",
+                        partners,
+                    )
+                )
+            }
+        taken = [
+            step for step, partner_id in rows if not partner_id or partner_id in locked
+        ]
+        return taken, len(rows) - len(taken)

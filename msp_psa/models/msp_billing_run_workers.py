@@ -126,7 +126,8 @@ class MspBillingRun(models.Model):
     def _cron_billing_worker(self, worker, batch_size=200, time_budget=120.0):
         """Worker cron ``worker`` (code ``model._cron_billing_worker(N)``): its
         share of the billing run, then of the revenue recognition, then of
-        the SLA check, of the companies using at least ``worker`` workers,
+        the SLA check, of the companies using at least ``worker`` workers
+        (and more than one: with one, each main job does its own work),
         within one time budget. Returns what is left in all three; the
         progress notified at the end is their sum, so Odoo runs the job again
         at once while something is left and some work was done
@@ -160,14 +161,14 @@ class MspBillingRun(models.Model):
     @api.model
     def _msp_work_billing(self, worker, batch_size=200, time_budget=120.0):
         """Worker ``worker``: take batches of every running scheduled run whose
-        company bills with at least that many workers, until nothing is due
-        or the time budget ends; each batch is committed with the cron's
-        progress. Returns how many agreements are still due."""
+        company uses at least that many workers (and more than one), until
+        nothing is due or the time budget ends; each batch is committed with
+        the cron's progress. Returns how many agreements are still due."""
         runs = self.search(
             [
                 ("state", "=", "running"),
                 ("trigger", "=", "cron"),
-                ("company_id.msp_billing_workers", ">=", worker),
+                ("company_id.msp_billing_workers", ">=", max(worker, 2)),
             ],
             order="id",
         )

@@ -6,13 +6,14 @@ import time
 from psycopg2 import OperationalError
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tools import SQL
 
 from ..tools import cron
 
 _logger = logging.getLogger(__name__)
 
-# Fresh starts of a worker's pass when another worker's commit gets in the way.
+# Tries at a batch in a row when another worker's commit gets in the way.
 LOCK_ATTEMPTS = 5
 
 
@@ -52,14 +53,18 @@ class MspRevenueScheduleLine(models.Model):
         self, worker, company_ids=None, batch_size=50, time_budget=120.0
     ):
         """Worker ``worker``: post the due recognition entries of the companies
-        using at least ``worker`` workers (or of ``company_ids``), batch by
-        batch, each batch committed with the cron's progress.
+        using at least ``worker`` workers and more than one (or of
+        ``company_ids``, whatever their setting), batch by batch, each batch
+        committed with the cron's progress.
 
         An entry (company, journal, month, kind, part) belongs to the worker
         that locks its first month (``FOR UPDATE SKIP LOCKED``), then all its
-        months: two workers never post the same month, and the entries are
-        those one worker would post. Failures are logged as the daily job
-        logs them. Returns how many entries are still due (held by another
+        months and their schedules (posting a month rewrites its schedule's
+        totals, and two entries of one schedule's months may run at once):
+        two workers never post the same month, and the entries are those one
+        worker would post. An entry whose schedules another worker holds is
+        taken on a later pass. Failures are logged as the daily job logs
+        them. Returns how many entries are still due (held by another
         worker, or left when the time budget ended)."""
         started = time.monotonic()
         today = fields.Date.context_today(self)
@@ -68,73 +73,81 @@ class MspRevenueScheduleLine(models.Model):
         if company_ids is not None:
             companies = Company.browse(company_ids).exists()
         else:
-            companies = Company.search([("msp_billing_workers", ">=", worker)])
+            companies = Company.search([("msp_billing_workers", ">=", max(worker, 2))])
         if not companies:
             return 0
-        tried = set()  # units taken, failed or held by another worker
-        done = left = 0
-        attempt = 0
+        finished = set()  # first months of the units posted or failed here
+        done = attempt = 0
         while True:
             units = {
                 key: lines
                 for key, lines in self._get_recognition_units(today, companies).items()
-                if lines[:1].id not in tried
+                if lines[:1].id not in finished
             }
-            left = len(units)
-            restart = False
-            by_company = {}
-            for key, lines in units.items():
-                by_company.setdefault(key[0], {})[key] = lines
-            for company, company_units in by_company.items():
-                for batch in self._recognition_batches(
-                    company_units, batch_size, company._msp_revenue_entry_max_lines()
-                ):
-                    try:
-                        taken = self._msp_take_units(batch)
-                    except OperationalError as error:
-                        # Another worker committed months this transaction's
-                        # snapshot still sees as planned (REPEATABLE READ):
-                        # nothing is pending since the last commit, so start a
-                        # fresh transaction and look again.
-                        attempt += 1
-                        if not autocommit or attempt >= LOCK_ATTEMPTS:
-                            raise
-                        _logger.info(
-                            "Revenue recognition worker %s: retrying (%s)",
-                            worker,
-                            error,
-                        )
-                        self.env.cr.rollback()
-                        time.sleep(0.05 * attempt)
-                        restart = True
-                        break
-                    tried.update(lines[:1].id for lines in batch.values())
-                    left -= len(batch)
+            left, progress = len(units), False
+            try:
+                for company, batch in self._msp_recognition_batches(units, batch_size):
+                    taken = self._msp_take_units(batch)
+                    posted = 0
                     if taken:
                         failures = self.with_company(company)._recognise_units(taken)
-                        done += len(taken) - len(failures)
-                    # Held by another worker: still due, that worker posts it.
-                    held = len(batch) - len(taken)
-                    left += held
-                    self.env["ir.cron"]._notify_progress(done=done, remaining=left)
+                        posted = len(taken) - len(failures)
+                    self.env["ir.cron"]._notify_progress(
+                        done=done + posted, remaining=left - len(taken)
+                    )
                     if autocommit:
                         # Safe: each entry of the batch is posted and linked
                         # to its months, or left planned with its failure
                         # logged; a crash later re-runs only what is planned.
                         self.env.cr.commit()  # pylint: disable=invalid-commit
+                    attempt = 0
+                    finished.update(lines[:1].id for lines in taken.values())
+                    done += posted
+                    left -= len(taken)
+                    progress = progress or bool(taken)
                     if time_budget and time.monotonic() - started > time_budget:
                         return left
-                if restart:
-                    break
-            if not restart:
+            except OperationalError as error:
+                # Rows another worker committed since this transaction's
+                # snapshot (REPEATABLE READ): only this batch is pending since
+                # the last commit; roll it back and look again.
+                attempt += 1
+                if (
+                    not autocommit
+                    or error.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY
+                    or attempt >= LOCK_ATTEMPTS
+                ):
+                    raise
+                _logger.info(
+                    "Revenue recognition worker %s: retrying (%s)", worker, error
+                )
+                self.env.cr.rollback()
+                time.sleep(0.05 * attempt)
+                continue
+            if not progress or not left:
+                # What is left is held by other workers, which post it.
                 return left
+
+    @api.model
+    def _msp_recognition_batches(self, units, batch_size):
+        """(company, batch) over ``units``, company by company, as the daily
+        job cuts them."""
+        by_company = {}
+        for key, lines in units.items():
+            by_company.setdefault(key[0], {})[key] = lines
+        for company, company_units in by_company.items():
+            for batch in self._recognition_batches(
+                company_units, batch_size, company._msp_revenue_entry_max_lines()
+            ):
+                yield company, batch
 
     @api.model
     def _msp_take_units(self, units):
         """Lock the units (``{key: months}``) no other worker holds: the first
-        month of each, then all its months still planned, ``FOR UPDATE SKIP
-        LOCKED``. Returns the units wholly locked (a unit partly held by a
-        worker that saw other months is left to it)."""
+        month of each, then all its months still planned, then their
+        schedules, ``FOR UPDATE SKIP LOCKED``. Returns the units wholly locked
+        (a unit partly held by a worker that saw other months, or whose
+        schedule another worker is posting, is left for later)."""
         heads = {lines[:1].id: key for key, lines in units.items()}
         self.flush_model(["state"])
         with self.env.cr.savepoint(flush=False):
@@ -163,4 +176,18 @@ class MspRevenueScheduleLine(models.Model):
                 )
             )
         locked = {row[0] for row in rows}
-        return {key: units[key] for key in owned if set(units[key].ids) <= locked}
+        owned = [key for key in owned if set(units[key].ids) <= locked]
+        schedules = {key: units[key].schedule_id.ids for key in owned}
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM msp_revenue_schedule
+                 WHERE id = ANY(%s)
+                 ORDER BY id
+                   FOR UPDATE SKIP LOCKED
+                """,
+                sorted({sid for ids in schedules.values() for sid in ids}),
+            )
+        )
+        locked = {row[0] for row in rows}
+        return {key: units[key] for key in owned if set(schedules[key]) <= locked}

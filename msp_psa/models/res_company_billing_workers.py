@@ -3,20 +3,22 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# Bounds of the "Billing workers" setting.
+# Bounds of the "Workers (billing, recognition, SLA)" setting.
 MIN_WORKERS, MAX_WORKERS = 1, 16
 
 
-# One concern per file, on purpose (issue 15): the billing run's workers.
+# One concern per file, on purpose (issue 15): the worker crons shared by
+# billing, revenue recognition and the SLA check.
 class ResCompany(models.Model):
     _inherit = "res.company"  # pylint: disable=consider-merging-classes-inherited
 
     msp_billing_workers = fields.Integer(
-        string="Billing Workers",
+        string="Workers (Billing, Recognition, SLA)",
         default=1,
-        help="How many scheduled actions share the nightly billing run, each on "
-        "a cron thread of its own (on this server or another one sharing the "
-        "database). 1: one scheduled action does the whole run.",
+        help="How many scheduled actions share the nightly billing run, the "
+        "daily revenue recognition and the SLA check, each on a cron thread "
+        "of its own (on this server or another one sharing the database). 1: "
+        "each job's own scheduled action does all its work.",
     )
 
     @api.constrains("msp_billing_workers")
@@ -25,7 +27,8 @@ class ResCompany(models.Model):
             if not MIN_WORKERS <= company.msp_billing_workers <= MAX_WORKERS:
                 raise ValidationError(
                     self.env._(
-                        "Billing workers must be between %(low)s and %(high)s "
+                        "Workers (billing, recognition, SLA) must be between "
+                        "%(low)s and %(high)s "
                         "(%(company)s: %(value)s).",
                         low=MIN_WORKERS,
                         high=MAX_WORKERS,

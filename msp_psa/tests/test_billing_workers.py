@@ -102,6 +102,26 @@ class TestBillingWorkers(MspPsaCommon):
         self.assertGreaterEqual(run.due_count, 5)
         self.assertEqual(run.progress, 0.0)
 
+    def test_workers_leave_a_one_worker_company_to_the_main_cron(self):
+        run = self.Run.create({"date": DAY, "trigger": "cron"})
+        # Another company uses two workers: the crons exist, but this
+        # company's run is the main cron's.
+        self.setup_other_company()["company"].msp_billing_workers = 2
+        self.assertEqual(sorted(self._worker_crons()), [1, 2])
+        Run = self.Run.sudo()
+        self.assertEqual(Run._msp_work_billing(1), 0)
+        self.assertEqual(Run._cron_billing_worker(2), 0)
+        run.invalidate_recordset()
+        self.assertFalse(run.invoice_ids)
+        self.assertFalse(run.worker_ids)
+        self.assertEqual(run.state, "running")
+        with freeze_time(DAY):
+            self.Run.sudo()._cron_generate_invoices()
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self.agreements.period_ids), 5)
+        self.assertFalse(run.worker_ids)
+
     def test_run_split_over_two_workers(self):
         self.env.company.msp_billing_workers = 2
         with freeze_time(DAY):

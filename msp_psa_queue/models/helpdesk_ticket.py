@@ -10,24 +10,21 @@ SLA_KEY = "msp_psa_queue.sla.worker.%s"
 
 class HelpdeskTicket(models.Model):
     """The SLA check as queue jobs on ``root.msp.sla``: when tickets or
-    escalation steps are due, the SLA cron enqueues one job per worker (the
-    largest *Billing workers* setting, one at least) instead of checking
-    them itself; a job takes batches under ``FOR UPDATE SKIP LOCKED`` as
-    msp_psa's workers do, and enqueues its successor when its time budget
-    ends with work left."""
+    escalation steps of companies using more than one worker are due, the
+    SLA cron enqueues one job per worker (the largest *Workers* setting)
+    instead of waking the worker crons; a job takes batches under ``FOR
+    UPDATE SKIP LOCKED`` as msp_psa's workers do, and enqueues its successor
+    when its time budget ends with work left. The companies using one worker
+    keep their check in the SLA cron (every 5 minutes), as in msp_psa."""
 
     _inherit = "helpdesk.ticket"
 
     @api.model
-    def _msp_sla_spread_companies(self):
-        # With the bridge every company's check goes to jobs, at any setting.
-        return self.env["res.company"].sudo().search([])
-
-    @api.model
     def _msp_start_sla_workers(self):
-        """Enqueue jobs 1 to the largest setting, unless they wait already."""
+        """Enqueue jobs 1 to the largest setting of the companies using more
+        than one worker, unless they wait already."""
         companies = self._msp_sla_spread_companies()
-        workers = max(companies.mapped("msp_billing_workers") or [1])
+        workers = max(companies.mapped("msp_billing_workers") or [0])
         for worker in range(1, workers + 1):
             self._msp_delay_sla(worker)
 

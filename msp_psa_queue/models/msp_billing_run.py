@@ -1,6 +1,7 @@
 # Copyright 2026 msp_psa authors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
+import time
 
 from odoo import api, models
 
@@ -16,14 +17,14 @@ BILLING_KEY = "msp_psa_queue.billing.worker.%s"
 class MspBillingRun(models.Model):
     """The nightly run's batches as queue jobs on ``root.msp.billing``.
 
-    msp_psa spreads a run over *Billing workers* worker crons; with queue_job
-    installed the main cron enqueues that many jobs instead (one job at the
-    setting 1: every run then goes through jobs, retried by queue_job and
-    listed in its Jobs view), and the worker crons stay inactive. A job is
-    the same worker as a cron: it takes batches of every running scheduled
-    run under ``FOR UPDATE SKIP LOCKED``, commits batch by batch and counts
-    them on the run's worker rows; when its time budget ends with work left,
-    it enqueues its successor."""
+    msp_psa spreads a run over the company's *Workers* worker crons; with
+    queue_job installed the main cron enqueues that many jobs instead (one
+    job at the setting 1: every run then goes through jobs, retried by
+    queue_job and listed in its Jobs view), and the worker crons stay
+    inactive. A job is the same worker as a cron: it takes batches of the
+    running scheduled runs under ``FOR UPDATE SKIP LOCKED``, commits batch by
+    batch and counts them on the run's worker rows; when its time budget ends
+    with work left, it enqueues its successor."""
 
     _inherit = "msp.billing.run"
 
@@ -94,11 +95,37 @@ class MspBillingRun(models.Model):
         return worker_job.perform(
             self.env,
             self.env._("Billing worker %(worker)s", worker=worker),
-            lambda: self._msp_work_billing(
-                worker, batch_size=batch_size, time_budget=time_budget
-            ),
+            lambda: self._msp_work_billing_job(worker, batch_size, time_budget),
             lambda: self._msp_delay_billing(
                 worker, batch_size=batch_size, time_budget=time_budget
             ),
             time_budget,
         )
+
+    @api.model
+    def _msp_work_billing_job(self, worker, batch_size, time_budget):
+        """msp_psa's worker body (the companies using more than one worker);
+        job 1 also bills the runs of the companies using one, which their
+        main cron hands to it. Returns how many agreements are still due."""
+        started = time.monotonic()
+        remaining = self._msp_work_billing(
+            worker, batch_size=batch_size, time_budget=time_budget
+        )
+        if worker != 1:
+            return remaining
+        runs = self.search(
+            [
+                ("state", "=", "running"),
+                ("trigger", "=", "cron"),
+                ("company_id.msp_billing_workers", "<=", 1),
+            ],
+            order="id",
+        )
+        for run in runs:
+            budget = max(time_budget - (time.monotonic() - started), 1e-6)
+            remaining += (
+                run.with_company(run.company_id)
+                .with_context(msp_billing_worker=1)
+                ._run(batch_size=batch_size, time_budget=budget)
+            )
+        return remaining

@@ -14,8 +14,8 @@ RECOGNITION_KEY = "msp_psa_queue.revenue.company.%s"
 
 class MspRevenueScheduleLine(models.Model):
     """The daily revenue recognition as queue jobs on ``root.msp.revenue``:
-    one job per company with entries due, whatever its *Billing workers*
-    setting (the daily cron only starts them). A job posts its company's due
+    one job per company with entries due, whatever its *Workers* setting
+    (the daily cron only starts them). A job posts its company's due
     entries batch by batch, as msp_psa's workers do (``FOR UPDATE SKIP
     LOCKED`` on the months, a commit per batch, failures logged as
     recognition issues), and enqueues its successor when its time budget

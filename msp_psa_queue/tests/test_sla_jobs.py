@@ -12,8 +12,10 @@ CHANNEL = "root.msp.sla"
 
 @tagged("post_install", "-at_install")
 class TestSlaJobs(MspQueueCommon):
-    """The SLA check as queue jobs: the cron enqueues one job per worker and
-    checks nothing itself; the jobs raise each due escalation once."""
+    """The SLA check as queue jobs: for a company using several workers the
+    cron enqueues one job per worker and checks nothing itself; the jobs
+    raise each due escalation once. A company using one worker keeps its
+    check in the cron."""
 
     @classmethod
     def setUpClass(cls):
@@ -107,13 +109,15 @@ class TestSlaJobs(MspQueueCommon):
         self.assertEqual(set(self.steps.mapped("state")), {"done"})
 
     def test_jobs_raise_each_escalation_once_no_duplicate_job(self):
+        self.env.company.msp_billing_workers = 2
         counter = self.job_counter()
         with freeze_time("2026-01-12 15:01"):
             self.env["helpdesk.ticket"]._cron_msp_sla_check()
             self.env["helpdesk.ticket"]._cron_msp_sla_check()
         jobs = counter.search_created()
-        self.assertEqual(len(jobs), 1, "setting 1: one job, not two")
-        self.assertEqual(jobs.channel, CHANNEL)
+        self.assertEqual(len(jobs), 2, "one per worker, not two each")
+        self.assertEqual(set(jobs.mapped("channel")), {CHANNEL})
+        self.assertEqual(set(self.steps.mapped("state")), {"planned"})
         with freeze_time("2026-01-12 15:01"):
             self._perform(jobs)
         self.assertEqual(set(self.steps.mapped("state")), {"done"})
@@ -126,5 +130,14 @@ class TestSlaJobs(MspQueueCommon):
             self.env["helpdesk.ticket"]._cron_msp_sla_check()
             self._perform(counter.search_created() - jobs)
         self.assertEqual(self.tickets.mapped("priority"), ["2", "2", "2"])
+        for ticket in self.tickets:
+            self.assertEqual(len(self._notes(ticket)), 1)
+
+    def test_setting_one_stays_in_the_cron(self):
+        counter = self.job_counter()
+        with freeze_time("2026-01-12 15:01"):
+            self.env["helpdesk.ticket"]._cron_msp_sla_check()
+        self.assertEqual(counter.count_created(), 0)
+        self.assertEqual(set(self.steps.mapped("state")), {"done"})
         for ticket in self.tickets:
             self.assertEqual(len(self._notes(ticket)), 1)
