@@ -1,8 +1,9 @@
 # msp_psa — everyday commands. Each target brings up what it needs (scripts/bootstrap.sh).
 #   make run    serve the demo database msp_demo on http://localhost:$(HTTP_PORT) (admin / admin)
-#   make test   build a fresh msp_test database and run the whole suite with pytest-odoo
+#   make test   build a fresh msp_test database and run the whole suite with pytest-odoo,
+#               then msp_test_queue with the queue_job bridge and its tests
 #   make lint   ruff + pylint-odoo's mandatory checks, as in OCA repositories
-#   make readme regenerate msp_psa/README.rst from msp_psa/readme/
+#   make readme regenerate msp_psa/README.rst and msp_psa_queue/README.rst from their readme/
 #   make bench  time the invoicing run on N (default 10000) agreements: N=1000 make bench
 #   make chaos  kill real odoo-bin servers mid billing run, check nothing is lost or doubled: N=1000 make chaos
 #   make pot    regenerate msp_psa/i18n/msp_psa.pot from the msp_test database
@@ -32,7 +33,7 @@ lint:
 	@scripts/lint.sh
 
 format:
-	@scripts/bootstrap.sh && .venv/bin/ruff format msp_psa scripts && .venv/bin/ruff check --fix msp_psa scripts
+	@scripts/bootstrap.sh && .venv/bin/ruff format msp_psa msp_psa_queue scripts && .venv/bin/ruff check --fix msp_psa msp_psa_queue scripts
 
 readme:
 	@python3 scripts/gen_readme.py

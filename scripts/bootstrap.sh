@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings up everything msp_psa needs on this machine, idempotently:
 #   - an Odoo 18.0 source tree at $ODOO_SRC (cloned from odoo/odoo 18.0 if missing),
-#   - a virtualenv ($VENV) with Odoo's requirements, the OCA addons and the test/lint tools,
+#   - a virtualenv ($VENV) with Odoo's requirements, the OCA addons (queue_job for the
+#     msp_psa_queue bridge included) and the test/lint tools,
 #   - a PostgreSQL server that answers, with a superuser role for the current OS user,
 #   - an Odoo configuration file ($ODOO_CONF).
 # A second call does nothing that is already done and returns in a second or two.
@@ -32,9 +33,10 @@ grep -q "version_info = (18, 0" "$ODOO_SRC/odoo/release.py" 2>/dev/null \
 # --- 2. virtualenv --------------------------------------------------------------
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 # The stamp covers this section of the script (not the others: adding a system
-# package below must not re-run pip) and the two requirement files.
+# package below must not re-run pip) and the requirement files.
 want=$({ sed -n '/^# --- 2\. virtualenv/,/^# --- 3\./p' "$ROOT/scripts/bootstrap.sh"
-         cat "$ROOT/requirements-dev.txt" "$ODOO_SRC/requirements.txt"; } | sha1sum | cut -d' ' -f1)
+         cat "$ROOT/requirements-dev.txt" "$ROOT/requirements-queue.txt" \
+             "$ODOO_SRC/requirements.txt"; } | sha1sum | cut -d' ' -f1)
 have=$(cat "$VENV/.msp_psa_venv_stamp" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
     say "building virtualenv $VENV (first run takes a few minutes)"
@@ -53,6 +55,8 @@ if [ "$want" != "$have" ]; then
     # OCA addons from PyPI require Odoo as a distribution.
     "$VENV/bin/pip" install -q --no-deps -e "$ODOO_SRC"
     "$VENV/bin/pip" install -q -r "$ROOT/requirements-dev.txt"
+    # The msp_psa_queue bridge's dependency (its tests run in their own database).
+    "$VENV/bin/pip" install -q -r "$ROOT/requirements-queue.txt"
     echo "$want" > "$VENV/.msp_psa_venv_stamp"
 fi
 
