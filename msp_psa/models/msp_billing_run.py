@@ -168,13 +168,20 @@ class MspBillingRun(models.Model):
         for (company,) in due:
             run = self.with_company(company)._get_cron_run(date_ref)
             self._commit_if_allowed()
-            if company.msp_billing_workers > 1:
+            if run._msp_use_workers():
                 # Its worker crons take the batches, in parallel.
                 run._start_workers()
                 self._commit_if_allowed()
                 continue
             remaining += run._run(batch_size=batch_size, time_budget=time_budget)
         return remaining
+
+    def _msp_use_workers(self):
+        """Whether the nightly run is left to the workers (the worker crons,
+        or queue jobs with the queue_job bridge) rather than billed by the
+        main cron itself: when its company uses more than one."""
+        self.ensure_one()
+        return self.company_id.msp_billing_workers > 1
 
     @api.model
     def _get_cron_run(self, date_ref):

@@ -31,24 +31,10 @@ class MspBillingRun(models.Model):
     # ------------------------------------------------------------------
     # Starting the workers
     # ------------------------------------------------------------------
-    @api.model
-    def _cron_generate_invoices(self, batch_size=200, time_budget=120.0):
-        # The flag tells ``_run`` that the main cron calls it: at the setting
-        # 1 the run goes to one job too instead of being billed in the cron.
-        return super(
-            MspBillingRun, self.with_context(msp_queue_main_cron=True)
-        )._cron_generate_invoices(batch_size=batch_size, time_budget=time_budget)
-
-    def _run(self, agreement_ids=None, **kwargs):
-        if (
-            self.env.context.get("msp_queue_main_cron")
-            and not self.env.context.get("msp_billing_worker")
-            and agreement_ids is None
-            and self.trigger == "cron"
-        ):
-            self._start_workers()
-            return 0
-        return super()._run(agreement_ids=agreement_ids, **kwargs)
+    def _msp_use_workers(self):
+        # At the setting 1 the run goes to one job too, instead of being
+        # billed in the main cron.
+        return True
 
     def _start_workers(self):
         """Enqueue one job per worker of the run's company (at least one)."""
