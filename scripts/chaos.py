@@ -216,7 +216,10 @@ def wait_ready(proc, port, timeout=300):
     raise AssertionError(f"server on port {port} not ready in {timeout} s")
 
 
-def start_server(db, port, threads, logfile):
+def start_server(db, port, threads, logfile, workers=0, extra=()):
+    """A real Odoo server on ``db``: threaded (``workers=0``: ``threads`` cron
+    threads in one process) or prefork (``workers`` HTTP worker processes
+    and ``threads`` cron worker processes)."""
     cmd = [
         sys.executable,
         ODOO_BIN,
@@ -226,11 +229,12 @@ def start_server(db, port, threads, logfile):
         db,
         f"--db-filter=^{db}$",
         f"--http-port={port}",
-        "--workers=0",
+        f"--workers={workers}",
         f"--max-cron-threads={threads}",
         "--limit-time-real-cron=3600",
         "--log-level=info",
         f"--logfile={logfile}",
+        *extra,
     ]
     return subprocess.Popen(cmd, start_new_session=True)
 

@@ -11,18 +11,20 @@ their own) in the database given, then per configuration, on a copy of it
 
 - sets the company's *Billing workers*, puts every other scheduled action
   off (chaos.py's ``prepare``);
-- starts real ``odoo-bin`` servers (``--workers=0``, enough cron threads,
-  their own ``--http-port``, ``--db-filter``), waits until they answer HTTP
-  and notes their resident memory (idle);
+- starts real ``odoo-bin`` servers (threaded: ``--workers=0`` and enough
+  cron threads in one process; or prefork: ``--workers=2`` and enough cron
+  worker processes; their own ``--http-port``, ``--db-filter``), waits until
+  they answer HTTP and notes their resident memory (idle);
 - triggers the billing cron (``ir.cron._trigger``: the cron threads wake up
   at once) and waits until the run is done;
 - reads, from the run: the wall time from its start (the run row's
   ``create_date``, written by the cron job's first transaction) to its last
   batch (the workers' rows' ``date_last``, the clock when their last batch
   was done); the queries per agreement (the workers' rows' ``query_count``,
-  counted in each batch's transaction); the peak resident memory of each
-  server process (``VmHWM`` of ``/proc/<pid>/status``); and checks that each
-  agreement was billed once.
+  counted in each batch's transaction); the peak resident memory of the
+  largest server process (``VmHWM`` of ``/proc/<pid>/status``, sampled
+  while it runs, prefork workers included); and checks that each agreement
+  was billed once.
 
 Between the configurations, the bare ``account.move.create`` floor of the
 same invoices (bench.py's ``floor``, rolled back, up to --floor-size
@@ -34,8 +36,14 @@ invoices) in this process. One line per configuration, then a summary:
         Q queries/agreement, peak RSS M MB; 2 workers: ..., speed-up 1.xx;
         floor F ms/invoice (ours/floor 1.xx)
 
+Configurations (``--configs``, default ``0,1,3``): 0 one worker (threaded
+server, 1 cron thread); 1 two workers on one threaded server (3 cron
+threads: the main cron and two workers, which share one Python process and
+its GIL); 2 two threaded servers sharing two workers; 3 two workers on one
+prefork server (3 cron worker processes), what production runs.
+
 Usage: scripts/prodbench.sh (N=1000 for a quick one; PRODBENCH_PORT, default
-8195; ``--configs 0,1,2`` adds two servers sharing two workers).
+8195: servers on PORT and PORT+1, prefork's gevent port PORT+5).
 """
 
 import argparse
@@ -44,6 +52,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import psutil
 
 import odoo
 from odoo.tools import config
@@ -54,11 +64,18 @@ import chaos
 
 COMPANY = "Prodbench"
 CONFIGS = [
-    # name, servers, billing workers, cron threads per server
-    ("1 worker", 1, 1, 1),
-    ("2 workers", 1, 2, 3),
-    ("2 servers, 2 workers", 2, 2, 2),
+    # name, servers, billing workers, cron threads (or processes) per server,
+    # HTTP worker processes per server (0: threaded server)
+    ("1 worker", 1, 1, 1, 0),
+    ("2 workers", 1, 2, 3, 0),
+    ("2 servers, 2 workers", 2, 2, 2, 0),
+    ("2 workers, prefork", 1, 2, 3, 2),
 ]
+# Prefork (--workers > 0): Odoo's default CPU limit per unit of work (60 s)
+# would stop a cron worker process in the middle of a long run (one cron
+# pass bills up to 10 time budgets of 120 s); real time is limited by
+# --limit-time-real-cron as for threads.
+PREFORK = ("--limit-time-cpu=7200", "--limit-time-real=7200")
 
 
 def log(msg):
@@ -66,12 +83,31 @@ def log(msg):
 
 
 def memory_mb(pid, key):
-    """``VmRSS`` (now) or ``VmHWM`` (peak) of a process, in MB."""
-    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError(f"no {key} for process {pid}")
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of a process, in MB (0 if gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def server_pids(proc):
+    """The server's process and, prefork, its worker processes."""
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return [proc.pid]
+    return [proc.pid] + [child.pid for child in children]
+
+
+def sample_peaks(procs, peaks):
+    """Each process's peak so far (a prefork worker may be recycled)."""
+    for proc in procs:
+        for pid in server_pids(proc):
+            peaks[pid] = max(peaks.get(pid, 0.0), memory_mb(pid, "VmHWM"))
 
 
 def run_state(db, company_id):
@@ -112,18 +148,26 @@ def run_figures(db, company_id):
     }
 
 
-def measure(name, db, company_id, n, servers, workers, threads, port, timeout):
+def measure(name, db, company_id, n, config_, port, timeout):
+    servers, workers, threads, http_workers = config_
     chaos.prepare(db, company_id, workers, due=False)
     logdir = os.environ.get("PRODBENCH_LOGDIR", "/tmp")
-    procs = []
+    procs, peaks = [], {}
     try:
         for i in range(servers):
             logfile = os.path.join(logdir, f"prodbench-{db}-{i}.log")
-            procs.append(chaos.start_server(db, port + i, threads, logfile))
+            extra = (f"--gevent-port={port + 5 + i}", *PREFORK) if http_workers else ()
+            procs.append(
+                chaos.start_server(
+                    db, port + i, threads, logfile, workers=http_workers, extra=extra
+                )
+            )
         for i, proc in enumerate(procs):
             chaos.wait_ready(proc, port + i)
-        idle = [memory_mb(proc.pid, "VmRSS") for proc in procs]
-        log(f"{name}: servers ready ({', '.join(f'{m:.0f}' for m in idle)} MB)")
+        idle = max(
+            memory_mb(pid, "VmRSS") for proc in procs for pid in server_pids(proc)
+        )
+        log(f"{name}: servers ready (largest process {idle:.0f} MB)")
         started = time.perf_counter()
         chaos.trigger(db)
         while run_state(db, company_id) != "done":
@@ -132,9 +176,15 @@ def measure(name, db, company_id, n, servers, workers, threads, port, timeout):
                     raise AssertionError(f"{name}: a server exited: {proc.returncode}")
             if time.perf_counter() - started > timeout:
                 raise AssertionError(f"{name}: not done in {timeout} s")
+            sample_peaks(procs, peaks)
             time.sleep(0.5)
         polled = time.perf_counter() - started
-        peak = [memory_mb(proc.pid, "VmHWM") for proc in procs]
+        sample_peaks(procs, peaks)
+        log(
+            f"{name}: peak RSS by process: "
+            + ", ".join(f"{pid} {mb:.0f} MB" for pid, mb in sorted(peaks.items()))
+        )
+        peak = list(peaks.values())
     finally:
         for proc in procs:
             if proc.poll() is None:
@@ -151,14 +201,15 @@ def measure(name, db, company_id, n, servers, workers, threads, port, timeout):
         "ms": run["seconds"] * 1000 / n,
         "queries": run["queries"] / n,
         "peak": max(peak),
-        "idle": max(idle),
+        "idle": idle,
     }
     print(
         f"prodbench {name}: {n} agreements, {fig['invoices']} invoices, "
         f"{run['batches']} batches on {run['workers']} worker(s), "
         f"{result['seconds']:.1f} s ({polled:.1f} s polled), "
         f"{result['ms']:.1f} ms/agreement, {result['queries']:.2f} queries/agreement, "
-        f"peak RSS {result['peak']:.0f} MB (idle {result['idle']:.0f} MB) per server",
+        f"peak RSS {result['peak']:.0f} MB (idle {result['idle']:.0f} MB), "
+        f"largest of {len(peak)} process(es)",
         flush=True,
     )
     return result
@@ -190,7 +241,7 @@ def main():
     parser.add_argument("-n", type=int, default=10000)
     parser.add_argument("--port", type=int, default=8195)
     parser.add_argument("--timeout", type=int, default=7200)
-    parser.add_argument("--configs", default="0,1")
+    parser.add_argument("--configs", default="0,1,3")
     parser.add_argument("--floor-size", type=int, default=1000)
     args = parser.parse_args()
     config.parse_config(["-c", args.config, "--log-level=warn"])
@@ -199,24 +250,15 @@ def main():
     odoo.sql_db.close_all()
     results, floor_ms = [], None
     for index in (int(i) for i in args.configs.split(",")):
-        name, servers, workers, threads = CONFIGS[index]
+        name, *config_ = CONFIGS[index]
         db = f"{args.db}_{index}"
         chaos.copy_db(args.db, db)
         try:
             results.append(
-                measure(
-                    name,
-                    db,
-                    company_id,
-                    args.n,
-                    servers,
-                    workers,
-                    threads,
-                    args.port,
-                    args.timeout,
-                )
+                measure(name, db, company_id, args.n, config_, args.port, args.timeout)
             )
         finally:
+            odoo.modules.registry.Registry.delete(db)
             odoo.sql_db.close_all()
             subprocess.run(["dropdb", "--if-exists", db], check=False)
         if floor_ms is None and args.floor_size:
