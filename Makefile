@@ -6,13 +6,14 @@
 #   make readme regenerate msp_psa/README.rst and msp_psa_queue/README.rst from their readme/
 #   make bench  time the invoicing run on N (default 10000) agreements: N=1000 make bench
 #   make chaos  kill real odoo-bin servers mid billing run, check nothing is lost or doubled: N=1000 make chaos
+#   make prodbench  time billing on real odoo-bin cron threads, 1 and 2 workers, beside the floor: N=1000 make prodbench
 #   make pot    regenerate msp_psa/i18n/msp_psa.pot from the msp_test database
 SHELL := /bin/bash
 ODOO_SRC ?= /opt/odoo/18.0
 HTTP_PORT ?= 8069
 export ODOO_SRC HTTP_PORT
 
-.PHONY: run test lint format setup update-demo reset-demo readme pot bench chaos
+.PHONY: run test lint format setup update-demo reset-demo readme pot bench chaos prodbench
 
 setup:
 	@scripts/bootstrap.sh
@@ -47,3 +48,6 @@ bench:
 
 chaos:
 	@scripts/chaos.sh
+
+prodbench:
+	@scripts/prodbench.sh

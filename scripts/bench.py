@@ -229,15 +229,16 @@ def make_data(env, company, n, shape):
     return agreements
 
 
-def floor(db, size=1000):
+def floor(db, size=1000, companies="Bench comparable %", label="bench floor"):
     """The floor under any Odoo billing engine: account.move.create of equivalent
     bare invoices (same partners, 3 taxed lines), quiet, in batches of 200; rolled
-    back. The engine's figures read against it on the same machine."""
+    back. The engine's figures read against it on the same machine. The
+    agreements of the companies named like ``companies``; returns ms/invoice."""
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, dict(QUIET))
         agreements = env["msp.agreement"].search(
-            [("company_id.name", "=like", "Bench comparable %")], limit=size
+            [("company_id.name", "=like", companies)], limit=size
         )
         env = env(context=dict(QUIET, allowed_company_ids=agreements.company_id.ids))
         vals_list = [
@@ -268,10 +269,11 @@ def floor(db, size=1000):
         cr.rollback()
     n = len(vals_list)
     print(
-        f"bench floor: account.move.create of {n} equivalent invoices, "
+        f"{label}: account.move.create of {n} equivalent invoices, "
         f"{elapsed * 1000 / n:.1f} ms/invoice, {queries / n:.2f} queries/invoice",
         flush=True,
     )
+    return elapsed * 1000 / n
 
 
 def run_worker(db, company_id, run_id, queue):

@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -51,11 +52,13 @@ def log(msg):
     print(f"[chaos] {msg}", file=sys.stderr, flush=True)
 
 
-def build(db, n):
+def build(db, n, name="Chaos"):
+    """N agreements of the comparable shape in a new company ``name``, due
+    today (one period each). Returns the company's id."""
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        company = bench.make_company(env, "Chaos")
+        company = bench.make_company(env, name)
         cr.commit()
         log(f"building {n} agreements in {db}...")
         agreements = bench.make_data(env, company, n, "comparable")
@@ -153,7 +156,10 @@ def reference(db, company_id):
     return figures(db, company_id), time.perf_counter() - started
 
 
-def prepare(db, company_id, workers):
+def prepare(db, company_id, workers, due=True):
+    """The company bills with ``workers``; only billing's scheduled actions
+    may run, the main one due now (or, with ``due=False``, when triggered:
+    ``trigger``)."""
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -167,16 +173,53 @@ def prepare(db, company_id, workers):
             "UPDATE ir_cron SET nextcall = '2100-01-01' WHERE NOT (id = ANY(%s))",
             [ours],
         )
-        cr.execute(
-            "UPDATE ir_cron SET nextcall = now() at time zone 'UTC'"
-            " - interval '1 minute' WHERE id = %s",
-            [main.id],
-        )
+        if due:
+            cr.execute(
+                "UPDATE ir_cron SET nextcall = now() at time zone 'UTC'"
+                " - interval '1 minute' WHERE id = %s",
+                [main.id],
+            )
+        else:
+            cr.execute(
+                "UPDATE ir_cron SET nextcall = '2100-01-01' WHERE id = ANY(%s)",
+                [ours],
+            )
         cr.commit()
     odoo.sql_db.close_all()
 
 
-def start_server(db, port, threads, logfile):
+def trigger(db):
+    """Make the main billing cron due now and wake the servers' cron threads
+    up at once (``ir.cron._trigger``: a trigger row, then NOTIFY on commit);
+    without it they look for due jobs once a minute."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env.ref("msp_psa.ir_cron_generate_invoices")._trigger()
+        cr.commit()
+
+
+def wait_ready(proc, port, timeout=300):
+    """Wait until the server answers HTTP (its registry loaded)."""
+    started = time.perf_counter()
+    url = f"http://127.0.0.1:{port}/web/login"
+    while time.perf_counter() - started < timeout:
+        if proc.poll() is not None:
+            raise AssertionError(f"server on port {port} exited: {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"server on port {port} not ready in {timeout} s")
+
+
+def start_server(db, port, threads, logfile, workers=0, extra=()):
+    """A real Odoo server on ``db``: threaded (``workers=0``: ``threads`` cron
+    threads in one process) or prefork (``workers`` HTTP worker processes
+    and ``threads`` cron worker processes)."""
     cmd = [
         sys.executable,
         ODOO_BIN,
@@ -186,11 +229,12 @@ def start_server(db, port, threads, logfile):
         db,
         f"--db-filter=^{db}$",
         f"--http-port={port}",
-        "--workers=0",
+        f"--workers={workers}",
         f"--max-cron-threads={threads}",
         "--limit-time-real-cron=3600",
         "--log-level=info",
         f"--logfile={logfile}",
+        *extra,
     ]
     return subprocess.Popen(cmd, start_new_session=True)
 

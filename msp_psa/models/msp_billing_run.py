@@ -173,7 +173,10 @@ class MspBillingRun(models.Model):
                 run._start_workers()
                 self._commit_if_allowed()
                 continue
-            remaining += run._run(batch_size=batch_size, time_budget=time_budget)
+            # The main cron is the company's only worker: worker 1 on the run.
+            remaining += run.with_context(msp_billing_worker=1)._run(
+                batch_size=batch_size, time_budget=time_budget
+            )
         return remaining
 
     def _msp_use_workers(self):
@@ -227,6 +230,9 @@ class MspBillingRun(models.Model):
         )
         autocommit = commit and self._autocommit()
         done, seen = 0, set()
+        # Queries of each batch, from the end of the previous one (what is
+        # left, the progress) to its own end, for the worker's row.
+        queries_from = self.env.cr.sql_log_count
         while True:
             # An agreement is taken once per call (``seen``), so the loop ends even
             # if one is left due (more periods to catch up than one invoice holds):
@@ -244,10 +250,11 @@ class MspBillingRun(models.Model):
                 # savepoint; say so on the run, and let the error fail the call.
                 self._note_interruption(batch, error, autocommit)
                 raise
-            self._note_worker_batch(batch)
             done += len(batch)
             remaining = self._count_due(failed | seen, agreement_ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            self._note_worker_batch(batch, queries_from)
+            queries_from = self.env.cr.sql_log_count
             if autocommit:
                 # Safe: the batch's invoices, billed periods and moved pointers are
                 # complete and consistent; a crash later re-runs only what is left.

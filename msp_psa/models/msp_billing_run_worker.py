@@ -19,7 +19,16 @@ class MspBillingRunWorker(models.Model):
     worker = fields.Integer(required=True, readonly=True)
     batch_count = fields.Integer(string="Batches", readonly=True)
     agreement_count = fields.Integer(string="Agreements", readonly=True)
-    date_last = fields.Datetime(string="Last Batch", readonly=True)
+    date_last = fields.Datetime(
+        string="Last Batch", readonly=True, help="When its last batch was done."
+    )
+    query_count = fields.Integer(
+        string="Queries",
+        readonly=True,
+        help="SQL queries its batches made (locking, billing, counting what is "
+        "left), for the admin to compare runs: per agreement it should not grow "
+        "with the size of the run.",
+    )
 
     _sql_constraints = [
         (

@@ -204,25 +204,39 @@ class MspBillingRun(models.Model):
             if worker in crons:
                 crons[worker]._trigger()
 
-    def _note_worker_batch(self, batch):
-        """Count a batch on the worker's row of the run, in the batch's own
-        transaction: what the row says was done is what was committed."""
+    def _note_worker_batch(self, batch, queries_from=None):
+        """Count a batch, and the queries it made (the cursor's count since
+        ``queries_from``), on the worker's row of the run, in the batch's own
+        transaction: what the row says was done is what was committed. The
+        main cron of a company billing with one worker counts as worker 1."""
         worker = self.env.context.get("msp_billing_worker")
         if not worker:
             return
+        # What the ORM still holds is written now (not at the commit), so that
+        # it is counted with its batch.
+        self.env.flush_all()
+        queries = (
+            self.env.cr.sql_log_count - queries_from if queries_from is not None else 0
+        )
+        # date_last: the clock, not the transaction's start (now()), so that
+        # the last row tells when the run's last batch was done.
         self.env.cr.execute(
             SQL(
                 """
                 INSERT INTO msp_billing_run_worker
                     (run_id, company_id, worker, batch_count, agreement_count,
-                     date_last, create_uid, create_date, write_uid, write_date)
+                     query_count, date_last,
+                     create_uid, create_date, write_uid, write_date)
                 VALUES (%(run)s, %(company)s, %(worker)s, 1, %(count)s,
-                        now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC',
+                        %(queries)s, clock_timestamp() at time zone 'UTC',
+                        %(uid)s, now() at time zone 'UTC',
                         %(uid)s, now() at time zone 'UTC')
                 ON CONFLICT (run_id, worker) DO UPDATE SET
                     batch_count = msp_billing_run_worker.batch_count + 1,
                     agreement_count = msp_billing_run_worker.agreement_count
                         + EXCLUDED.agreement_count,
+                    query_count = COALESCE(msp_billing_run_worker.query_count, 0)
+                        + EXCLUDED.query_count,
                     date_last = EXCLUDED.date_last,
                     write_uid = EXCLUDED.write_uid,
                     write_date = EXCLUDED.write_date
@@ -231,6 +245,7 @@ class MspBillingRun(models.Model):
                 company=self.company_id.id,
                 worker=worker,
                 count=len(batch),
+                queries=queries + 1,  # this one
                 uid=self.env.uid,
             )
         )

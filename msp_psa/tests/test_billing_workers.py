@@ -120,7 +120,39 @@ class TestBillingWorkers(MspPsaCommon):
         run.invalidate_recordset()
         self.assertEqual(run.state, "done")
         self.assertEqual(len(self.agreements.period_ids), 5)
-        self.assertFalse(run.worker_ids)
+        # The main cron is the company's one worker: worker 1 on the run.
+        self.assertEqual(run.worker_ids.mapped("worker"), [1])
+        self.assertEqual(run.worker_ids.agreement_count, run.agreement_count)
+        self.assertGreater(run.worker_ids.query_count, 0)
+
+    def test_worker_row_counts_its_queries(self):
+        self.env.company.msp_billing_workers = 2
+        with freeze_time(DAY):
+            self.Run.sudo()._cron_generate_invoices()
+        run = self._cron_run()
+        Run = self.Run.sudo()
+        cr = self.env.cr
+        before = cr.sql_log_count
+        Run._cron_billing_worker(1, batch_size=2, time_budget=1e-9)
+        made_first = cr.sql_log_count - before
+        run.invalidate_recordset()
+        row = run.worker_ids
+        self.assertEqual((row.worker, row.batch_count), (1, 1))
+        first = row.query_count
+        # Counted in the batch: more than nothing, not more than the call made
+        # (finding the run and the worker's other parts are not the batch's).
+        self.assertGreater(first, 0)
+        self.assertLessEqual(first, made_first)
+        before = cr.sql_log_count
+        self.assertEqual(Run._cron_billing_worker(1, batch_size=2), 0)
+        made_rest = cr.sql_log_count - before
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(row.agreement_count, run.agreement_count)
+        self.assertGreater(row.batch_count, 1)
+        # Each further batch added its own queries to the row.
+        self.assertGreaterEqual(row.query_count, first + (row.batch_count - 1))
+        self.assertLessEqual(row.query_count, made_first + made_rest)
 
     def test_run_split_over_two_workers(self):
         self.env.company.msp_billing_workers = 2
