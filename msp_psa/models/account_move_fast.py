@@ -19,7 +19,7 @@ class AccountMove(models.Model):
         param = (
             self.env["ir.config_parameter"]
             .sudo()
-            .get_param(fast_path.SWITCH_PARAM, "0")
+            .get_param(fast_path.SWITCH_PARAM, "1")
         )
         return fast_path.switch_on(param)
 
@@ -27,9 +27,9 @@ class AccountMove(models.Model):
     def _msp_create_invoices(self, vals_list):
         """Create customer invoices from ``vals_list``, in that order.
 
-        With the fast path switched on (system parameter
-        ``msp_psa.invoice_fast_path``), the invoices it supports are built in
-        one batch; the others (cash rounding, early-payment discounts, no
+        With the fast path on (the default; system parameter
+        ``msp_psa.invoice_fast_path`` = ``0`` switches it off), the invoices it
+        supports are built in one batch; the others (cash rounding, early-payment discounts, no
         python-code taxes) go through ``create`` as usual."""
         if not vals_list:
             return self.browse()

@@ -278,7 +278,9 @@ class TestInvoiceFastPath(MspPsaCommon):
             fast_path.supported("out_refund", False, False, ["percent", "division"])
         )
 
-    def test_switch_off_by_default(self):
+    def test_switch_on_by_default_off_by_parameter(self):
+        self.assertTrue(self.Move._msp_fast_path_enabled())
+        self.env["ir.config_parameter"].set_param(fast_path.SWITCH_PARAM, "0")
         self.assertFalse(self.Move._msp_fast_path_enabled())
         self.assertFalse(fast_path.switch_on("0"))
         self.assertFalse(fast_path.switch_on(""))
