@@ -112,7 +112,15 @@ class AccountMove(models.Model):
         synchronisation, as Point of Sale does), then add their tax and
         receivable lines computed by ``account.tax`` and the payment terms, in
         one creation for the batch; check every move is balanced."""
-        Move = self.with_context(skip_invoice_sync=True, check_move_validity=False)
+        # skip_invoice_line_sync: the line-level synchronisation would write
+        # each new product line's balance from its amount in currency, both
+        # still 0 here (two writes a line for nothing); the base lines get
+        # their balance and amount in currency from the tax computation below.
+        Move = self.with_context(
+            skip_invoice_sync=True,
+            skip_invoice_line_sync=True,
+            check_move_validity=False,
+        )
         moves = Move.create(vals_list)
         AccountTax = self.env["account.tax"]
         tax_vals, term_vals = [], []
