@@ -27,9 +27,10 @@ class AccountMove(models.Model):
     def _msp_create_invoices(self, vals_list):
         """Create customer invoices from ``vals_list``, in that order.
 
-        With the fast path on (the default; system parameter
+        With the fast path on (the default; the system parameter
         ``msp_psa.invoice_fast_path`` = ``0`` switches it off), the invoices it
-        supports are built in one batch; the others (cash rounding, early-payment discounts, no
+        supports are built in one batch; the others (cash rounding,
+        early-payment discounts, no
         python-code taxes) go through ``create`` as usual."""
         if not vals_list:
             return self.browse()
