@@ -1805,7 +1805,8 @@ def bench_fastpath(db, n, rounds=2):
             bench(db, shape, n, 1)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["ir.config_parameter"].set_param("msp_psa.invoice_fast_path", "0")
+        # Back to the default (on): the parameter is removed.
+        env["ir.config_parameter"].set_param("msp_psa.invoice_fast_path", False)
     floor(db, min(n, 1000))
 
 
