@@ -79,10 +79,17 @@ class HelpdeskTicket(models.Model):
     def _msp_start_sla_workers(self):
         """Have the worker crons check the SLA of the companies using more than
         one worker: wake workers 1 to the largest setting."""
-        workers = max(
+        self.env["msp.billing.run"]._msp_start_worker_crons(
+            self._msp_sla_worker_count()
+        )
+
+    @api.model
+    def _msp_sla_worker_count(self):
+        """How many workers share the SLA check: the largest setting of the
+        companies using more than one (0 when none does)."""
+        return max(
             self._msp_sla_spread_companies().mapped("msp_billing_workers") or [0]
         )
-        self.env["msp.billing.run"]._msp_start_worker_crons(workers)
 
     @api.model
     def _msp_work_sla(self, worker, batch_size=500, time_budget=120.0):

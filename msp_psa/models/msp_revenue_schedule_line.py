@@ -236,6 +236,27 @@ class MspRevenueScheduleLine(models.Model):
             today, self._msp_recognition_companies(today, spread=False)
         )
         total, done, failed = len(units), 0, 0
+        for company, batch in self._recognition_company_batches(units, batch_size):
+            failures = self.with_company(company)._recognise_units(batch)
+            done += len(batch) - len(failures)
+            failed += len(failures)
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=total - done - failed
+            )
+            if autocommit:
+                # Safe: each entry of the batch is posted and linked to its
+                # months, or its unit is left planned with its failure
+                # logged; a crash later re-runs only what is still planned.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if time_budget and time.monotonic() - started > time_budget:
+                return total - done - failed
+        return 0
+
+    @api.model
+    def _recognition_company_batches(self, units, batch_size):
+        """(company, batch) over ``units`` ({key: months}), company by
+        company, each company's entries cut at its maximum of lines (the daily
+        job and the workers take the same batches)."""
         by_company = {}
         for key, lines in units.items():
             by_company.setdefault(key[0], {})[key] = lines
@@ -243,20 +264,7 @@ class MspRevenueScheduleLine(models.Model):
             for batch in self._recognition_batches(
                 company_units, batch_size, company._msp_revenue_entry_max_lines()
             ):
-                failures = self.with_company(company)._recognise_units(batch)
-                done += len(batch) - len(failures)
-                failed += len(failures)
-                self.env["ir.cron"]._notify_progress(
-                    done=done, remaining=total - done - failed
-                )
-                if autocommit:
-                    # Safe: each entry of the batch is posted and linked to its
-                    # months, or its unit is left planned with its failure
-                    # logged; a crash later re-runs only what is still planned.
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
-                if time_budget and time.monotonic() - started > time_budget:
-                    return total - done - failed
-        return 0
+                yield company, batch
 
     @api.model
     def _get_recognition_units(self, date_ref, companies=None):

@@ -86,7 +86,9 @@ class MspRevenueScheduleLine(models.Model):
             }
             left, progress = len(units), False
             try:
-                for company, batch in self._msp_recognition_batches(units, batch_size):
+                for company, batch in self._recognition_company_batches(
+                    units, batch_size
+                ):
                     taken = self._msp_take_units(batch)
                     posted = 0
                     if taken:
@@ -127,19 +129,6 @@ class MspRevenueScheduleLine(models.Model):
             if not progress or not left:
                 # What is left is held by other workers, which post it.
                 return left
-
-    @api.model
-    def _msp_recognition_batches(self, units, batch_size):
-        """(company, batch) over ``units``, company by company, as the daily
-        job cuts them."""
-        by_company = {}
-        for key, lines in units.items():
-            by_company.setdefault(key[0], {})[key] = lines
-        for company, company_units in by_company.items():
-            for batch in self._recognition_batches(
-                company_units, batch_size, company._msp_revenue_entry_max_lines()
-            ):
-                yield company, batch
 
     @api.model
     def _msp_take_units(self, units):

@@ -50,6 +50,24 @@ class TestTicketNumbering(MspHelpdeskCommon):
             self.assertRegex(ticket.number, rf"^{prefix}\d{{6}}$")
         self.assertEqual(len(set(batch.mapped("number"))), 5)
 
+    def test_batch_draws_the_numbers_itself(self):
+        """The numbers come from msp_psa's batch (not helpdesk_mgmt's draw
+        per ticket): filled in the values before ``create``, consecutive."""
+        vals_list = self._vals(4)
+        self.Ticket._msp_number_batch(vals_list)
+        numbers = [self._number(vals["number"]) for vals in vals_list]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 4)))
+        self.sequence.invalidate_recordset()
+        self.assertEqual(self.sequence.number_next_actual, numbers[-1] + 1)
+        # A single ticket, and a sequence without gaps, are left as they are.
+        single = self._vals(1)
+        self.Ticket._msp_number_batch(single)
+        self.assertNotIn("number", single[0])
+        self.sequence.implementation = "no_gap"
+        no_gap = self._vals(2)
+        self.Ticket._msp_number_batch(no_gap)
+        self.assertFalse([vals for vals in no_gap if "number" in vals])
+
     def test_given_number_is_kept(self):
         tickets = self.Ticket.create(self._vals(1, number="KEEP-1") + self._vals(2))
         self.assertEqual(tickets[0].number, "KEEP-1")

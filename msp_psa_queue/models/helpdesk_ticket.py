@@ -23,9 +23,7 @@ class HelpdeskTicket(models.Model):
     def _msp_start_sla_workers(self):
         """Enqueue jobs 1 to the largest setting of the companies using more
         than one worker, unless they wait already."""
-        companies = self._msp_sla_spread_companies()
-        workers = max(companies.mapped("msp_billing_workers") or [0])
-        for worker in range(1, workers + 1):
+        for worker in range(1, self._msp_sla_worker_count() + 1):
             self._msp_delay_sla(worker)
 
     @api.model
