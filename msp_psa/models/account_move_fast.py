@@ -108,6 +108,37 @@ class AccountMove(models.Model):
         )
 
     @api.model
+    def _msp_update_base_lines(self, updates):
+        """Give the product lines just created their amounts and tax tags
+        (``updates``: ``[(line, {"balance", "amount_currency",
+        "tax_tag_ids"})]``, as ``account.tax._prepare_tax_lines`` gives them).
+
+        What a ``write`` per line would do for draft lines of moves still
+        being built, for all lines at once: the values set, what depends on
+        them marked to recompute and their constraints checked once, instead
+        of a trigger tree walked line by line. The business logic of
+        ``account.move.line.write`` does not apply to them: the moves are
+        draft, never posted nor hashed, their lines unreconciled, and the
+        synchronisation it would run is the one this path replaces."""
+        if not updates:
+            return
+        names = ["balance", "amount_currency", "tax_tag_ids"]
+        lines = self.env["account.move.line"].browse(
+            [line.id for line, _vals in updates]
+        )
+        lines.check_access("write")
+        # As write does: what depends on the lines through the tags is
+        # marked before they change, everything after.
+        lines.modified(["tax_tag_ids"], before=True)
+        Line = self.env["account.move.line"]
+        with self.env.protecting([Line._fields[name] for name in names], lines):
+            for line, vals in updates:
+                for name in names:
+                    line[name] = vals[name]
+        lines.modified(names)
+        lines._validate_fields(names)
+
+    @api.model
     def _msp_create_fast(self, vals_list):
         """Create the invoices with their product lines only (no dynamic line
         synchronisation, as Point of Sale does), then add their tax and
@@ -124,7 +155,7 @@ class AccountMove(models.Model):
         )
         moves = Move.create(vals_list)
         AccountTax = self.env["account.tax"]
-        tax_vals, term_vals = [], []
+        tax_vals, term_vals, base_updates = [], [], []
         for move in moves:
             company = move.company_id
             base_lines, _tax_lines = move._get_rounded_base_and_tax_lines(
@@ -136,7 +167,7 @@ class AccountMove(models.Model):
             results = AccountTax._prepare_tax_lines(base_lines, company)
             untaxed = untaxed_currency = tax = tax_currency = 0.0
             for base_line, to_update in results["base_lines_to_update"]:
-                base_line["record"].write(to_update)
+                base_updates.append((base_line["record"], to_update))
                 untaxed -= to_update["balance"]
                 untaxed_currency -= to_update["amount_currency"]
             for line_vals in results["tax_lines_to_add"]:
@@ -202,6 +233,7 @@ class AccountMove(models.Model):
                 {**key, **values, "display_type": "payment_term"}
                 for key, values in needed.items()
             ]
+        self._msp_update_base_lines(base_updates)
         self.env["account.move.line"].with_context(
             clean_context(self.env.context),
             skip_invoice_sync=True,

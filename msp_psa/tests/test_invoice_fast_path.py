@@ -46,6 +46,25 @@ class TestInvoiceFastPath(MspPsaCommon):
             taxes_id=[Command.set((cls.tax_sale_a + cls.tax_fixed).ids)],
         )
         cls.partner_a.property_account_position_id = cls.fiscal_pos_a
+        # Tax report tags on every repartition line, so that the comparison
+        # covers the tags each path puts on the base and tax lines.
+        taxes = (
+            cls.tax_sale_a
+            | cls.tax_sale_b
+            | cls.tax_included
+            | cls.tax_fixed
+            | cls.fiscal_pos_a.tax_ids.tax_dest_id
+        )
+        for tax in taxes | taxes.children_tax_ids:
+            for document in ("invoice", "refund"):
+                for rep in tax[f"{document}_repartition_line_ids"]:
+                    rep.tag_ids = cls.env["account.account.tag"].create(
+                        {
+                            "name": f"Tag {rep.id} ({tax.name}, {document})",
+                            "applicability": "taxes",
+                            "country_id": tax.country_id.id,
+                        }
+                    )
 
     def _vals(self, move_type="out_invoice", currency=None, term=None, partner=None):
         quantity = 1 if move_type == "out_invoice" else 2
@@ -119,6 +138,10 @@ class TestInvoiceFastPath(MspPsaCommon):
                 str(line.date_maturity),
                 line.partner_id.id,
                 line.sequence if line.display_type != "tax" else 0,
+                line.price_subtotal,
+                line.price_total,
+                line.amount_residual,
+                line.tax_tag_invert,
             )
             for line in move.line_ids
         )
@@ -127,6 +150,10 @@ class TestInvoiceFastPath(MspPsaCommon):
         normal = self.Move.create([dict(vals)])
         fast = self.Move._msp_create_fast([dict(vals)])
         self.assertEqual(fast.state, "draft")
+        self.assertEqual(self._lines(fast), self._lines(normal))
+        # What is stored, not only what is cached, is the same.
+        self.env.flush_all()
+        self.env.invalidate_all()
         self.assertEqual(self._lines(fast), self._lines(normal))
         for fname in (
             "amount_untaxed",
