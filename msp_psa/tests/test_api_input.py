@@ -7,7 +7,7 @@ import xmlrpc.client
 from datetime import date, timedelta
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import config
@@ -332,7 +332,9 @@ class TestApiInput(HttpCase):
             with self.assertRaisesRegex(ValidationError, '"twelve" is not a number'):
                 self.manual.set_quantity("twelve")
             with self.assertRaisesRegex(ValidationError, "is in the future"):
-                self.manual.set_quantity(3, date=date.today() + timedelta(days=1))
+                # Tomorrow in the user's timezone, as the API reads today.
+                tomorrow = fields.Date.context_today(self.manual) + timedelta(days=1)
+                self.manual.set_quantity(3, date=tomorrow)
 
     def test_sync_items_valid_payload_still_syncs(self):
         """Valid input as before, ints for external refs and an empty name

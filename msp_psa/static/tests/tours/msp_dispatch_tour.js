@@ -21,8 +21,10 @@ registry.category("web_tour.tours").add("msp_psa_dispatch_tour", {
             run: "click",
         },
         {
+            // "… · 7 h today, 120 h week", or "… · 17 min today, …" late in
+            // the day (UTC): the unit depends on the time the tour runs.
             content: "Technicians' columns show the time they have left",
-            trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains(h today)",
+            trigger: ".o_kanban_group .o_column_title:contains(Tour Tech):contains( today, ):contains( week)",
         },
         {
             content: "Unassigned tickets come first, under their own name (open their column if folded)",
