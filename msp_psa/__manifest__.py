@@ -3,7 +3,7 @@
 {
     "name": "MSP PSA",
     "summary": "Agreements, billing, SLAs and time for Managed Service Providers",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Services/MSP",
     "website": "https://github.com/msp-psa/msp_psa",
     "author": "msp_psa authors",

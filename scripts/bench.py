@@ -1612,10 +1612,16 @@ def bench_timesheets(db, n, edits=200, batches=50, batch_size=100):
     )
 
 
-def _recognition_worker(db, company_id, queue):
+def _recognition_worker(db, company_id, queue, day=None):
     """The month's recognition in a process of its own (its peak RSS is the
-    recognition's), committing batch by batch as the cron does."""
+    recognition's), committing batch by batch as the cron does; as if on
+    ``day`` when given (the day the cron reads, ``Date.context_today``, is
+    set in this process only: freezegun's clock would slow every call)."""
     try:
+        if day:
+            odoo.fields.Date.context_today = staticmethod(
+                lambda record, timestamp=None: day
+            )
         odoo.sql_db.close_all()
         registry = odoo.modules.registry.Registry(db)
         with registry.cursor() as cr:
@@ -1644,8 +1650,9 @@ def bench_recognition(db, n, batch=100):
     deferred ones. One line:
 
         bench recognition: N invoices, posting with deferral X ms/invoice vs
-        Y without (ratio R; create A vs B); recognition of a month
-        Z ms/invoice, E entries, at most M lines an entry, peak RSS P MB
+        Y without (ratio R; create A vs B); recognition of a month, one item
+        per client Z ms/invoice, E entries, at most M lines an entry, peak
+        RSS P MB; grouped by account (the next month) Z' ms/invoice, ...
     """
     registry = odoo.modules.registry.Registry(db)
     today = date.today()
@@ -1749,48 +1756,86 @@ def bench_recognition(db, n, batch=100):
         )
         schedules = cr.fetchone()[0]
         assert schedules == n, f"{schedules} schedules for {n} deferred invoices"
+    # The first month with one item per client (the default), the second
+    # grouped by account: the same invoices, each recognised on its month's
+    # last day.
+    first_end = start + relativedelta(day=31)
+    second_end = start + relativedelta(months=1, day=31)
     print("[bench] recognition: the month...", file=sys.stderr, flush=True)
+    per_client = _bench_recognition_month(db, company_id, first_end)
+    with registry.cursor() as cr:
+        cr.execute(
+            "UPDATE res_company SET msp_revenue_entry_detail = 'account' WHERE id = %s",
+            [company_id],
+        )
+    print("[bench] recognition: the next month, grouped...", file=sys.stderr)
+    grouped = _bench_recognition_month(db, company_id, second_end)
+    for figures in (per_client, grouped):
+        posted, left = figures["posted"], figures["left"]
+        assert posted == n and not left, f"{posted} months recognised, {left} left"
+    print(
+        f"bench recognition: {n} invoices, posting with deferral "
+        f"{deferring[1]:.1f} ms/invoice vs {plain[1]:.1f} without "
+        f"(ratio {deferring[1] / plain[1]:.2f}; create {deferring[0]:.1f} vs "
+        f"{plain[0]:.1f}); recognition of a month, one item per client "
+        f"{per_client['ms']:.2f} ms/invoice, {per_client['queries']:.2f} "
+        f"queries/invoice, {per_client['entries']} entries, at most "
+        f"{per_client['widest']} lines an entry, peak RSS {per_client['rss']:.0f} "
+        f"MB; grouped by account {grouped['ms']:.2f} ms/invoice, "
+        f"{grouped['queries']:.2f} queries/invoice, {grouped['entries']} "
+        f"entries of at most {grouped['widest']} lines, peak RSS "
+        f"{grouped['rss']:.0f} MB",
+        flush=True,
+    )
+
+
+def _bench_recognition_month(db, company_id, month_end):
+    """The recognition of the month ending ``month_end``, run on that day in
+    a process of its own; its figures per invoice."""
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     odoo.sql_db.close_all()
-    proc = ctx.Process(target=_recognition_worker, args=(db, company_id, queue))
+    proc = ctx.Process(
+        target=_recognition_worker, args=(db, company_id, queue, month_end)
+    )
     proc.start()
     elapsed, queries, rss, error = queue.get(timeout=3600)
     proc.join()
     assert not error, error
+    registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         cr.execute(
             """
             SELECT count(DISTINCT l.move_id),
                    count(*) FILTER (WHERE l.state = 'posted'),
-                   count(*) FILTER (WHERE l.state = 'planned' AND l.date <= %s)
+                   count(*) FILTER (WHERE l.state = 'planned')
               FROM msp_revenue_schedule_line l
-             WHERE l.company_id = %s AND l.date <= %s
+             WHERE l.company_id = %s AND l.date = %s
             """,
-            [today, company_id, today],
+            [company_id, month_end],
         )
         entries, posted, left = cr.fetchone()
         cr.execute(
             """
             SELECT coalesce(max(c), 0) FROM (
                 SELECT count(*) c FROM account_move_line aml
-                  JOIN account_move m ON m.id = aml.move_id
-                 WHERE m.company_id = %s AND m.journal_id = %s
+                 WHERE aml.move_id IN (
+                       SELECT move_id FROM msp_revenue_schedule_line
+                        WHERE company_id = %s AND date = %s)
                  GROUP BY aml.move_id) t
             """,
-            [company_id, misc.id],
+            [company_id, month_end],
         )
         widest = cr.fetchone()[0]
-    assert posted == n and not left, f"{posted} months recognised of {n}, {left} left"
-    print(
-        f"bench recognition: {n} invoices, posting with deferral "
-        f"{deferring[1]:.1f} ms/invoice vs {plain[1]:.1f} without "
-        f"(ratio {deferring[1] / plain[1]:.2f}; create {deferring[0]:.1f} vs "
-        f"{plain[0]:.1f}); recognition of a month {elapsed * 1000 / n:.2f} "
-        f"ms/invoice, {queries / n:.2f} queries/invoice, {entries} entries, at "
-        f"most {widest} lines an entry, peak RSS {rss / 1024:.0f} MB",
-        flush=True,
-    )
+    return {
+        "ms": elapsed * 1000 / max(posted, 1),
+        "queries": queries / max(posted, 1),
+        "rss": rss / 1024,
+        "entries": entries,
+        "posted": posted,
+        "left": left,
+        "widest": widest,
+    }
 
 
 def bench_fastpath(db, n, rounds=2):

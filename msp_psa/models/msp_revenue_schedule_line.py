@@ -420,9 +420,13 @@ class MspRevenueScheduleLine(models.Model):
         return moves
 
     def _prepare_recognition_line_key(self):
-        """Lines merge on account, partner, analytic distribution and side."""
+        """Lines merge on account, partner, analytic distribution and side;
+        the partner is the client, unless the company groups its entries by
+        account (``msp_revenue_entry_detail``)."""
         schedule = self.schedule_id
         side = 1 if schedule.currency_id.compare_amounts(self.amount, 0) > 0 else -1
+        if self.company_id.msp_revenue_entry_detail == "account":
+            return side, False
         return side, schedule.partner_id.id
 
     def _recognition_keys(self):

@@ -54,6 +54,24 @@ class ResCompany(models.Model):
         "failure loses one entry, not the month.",
     )
 
+    msp_revenue_entry_detail = fields.Selection(
+        [
+            ("client", "One item per client"),
+            ("account", "Grouped by account"),
+        ],
+        string="Recognition Entry Detail",
+        default="client",
+        required=True,
+        help="One item per client: each client's recognised revenue is an "
+        "income item and a deferred revenue item carrying the client, so the "
+        "deferred revenue accounts show each client's balance. Grouped by "
+        "account: one income item per income account and analytic "
+        "distribution, one deferred revenue item per account, without "
+        "client (as Odoo's grouped deferral entries): a few journal items a "
+        "month instead of two per client; each client's deferred revenue "
+        "is then read from the revenue schedules.",
+    )
+
     msp_sla_policy_id = fields.Many2one(
         "msp.sla.policy",
         string="Default SLA Policy",

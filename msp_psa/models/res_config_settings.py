@@ -21,3 +21,6 @@ class ResConfigSettings(models.TransientModel):
     msp_revenue_entry_max_lines = fields.Integer(
         related="company_id.msp_revenue_entry_max_lines", readonly=False
     )
+    msp_revenue_entry_detail = fields.Selection(
+        related="company_id.msp_revenue_entry_detail", readonly=False
+    )

@@ -946,6 +946,77 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(len(schedule.line_ids), 12)
         self.assertEqual(schedule.line_ids.create_uid, biller)
 
+    def test_entries_grouped_by_account(self):
+        """Grouped by account: one income item per income account and
+        analytic distribution, one deferred revenue item, none carrying a
+        client; every month points to that item, and the ledger still agrees
+        with the schedules. Back to one item per client, the next month's
+        entry carries the clients again."""
+        self.env.company.msp_revenue_entry_detail = "account"
+        other = self.env["res.partner"].create({"name": "Fabrikam"})
+        plan = self.env["account.analytic.plan"].create({"name": "Agreements"})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "AGR-7", "plan_id": plan.id}
+        )
+        self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-10")
+        self._invoice(
+            2400.0, "2026-01-01", "2026-12-31", "2026-01-10", partner_id=other.id
+        )
+        self._invoice(
+            600.0,
+            "2026-01-01",
+            "2026-12-31",
+            "2026-01-10",
+            partner_id=other.id,
+            line_vals={"analytic_distribution": {str(analytic.id): 100}},
+        )
+        self._recognise("2026-01-31")
+        entry = self._recognitions()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.state, "posted")
+        items = sorted(
+            (
+                line.account_id.code,
+                line.balance,
+                line.analytic_distribution or {},
+                line.partner_id.name or "",
+            )
+            for line in entry.line_ids
+        )
+        self.assertEqual(
+            items,
+            sorted(
+                [
+                    (self.income.code, -300.0, {}, ""),
+                    (self.income.code, -50.0, {str(analytic.id): 100.0}, ""),
+                    (self.deferred.code, 350.0, {}, ""),
+                ]
+            ),
+        )
+        january = self.Month.search(
+            [("state", "=", "posted"), ("company_id", "=", self.env.company.id)]
+        )
+        self.assertEqual(len(january), 3)
+        deferred_item = entry.line_ids.filtered(
+            lambda line: line.account_id == self.deferred
+        )
+        self.assertEqual(january.move_line_id, deferred_item)
+        self._assert_balances("2026-01-31", deferred=3850.0, income=350.0)
+
+        self.env.company.msp_revenue_entry_detail = "client"
+        self._recognise("2026-02-28")
+        february = self._recognitions() - entry
+        self.assertEqual(len(february), 1)
+        self.assertEqual(
+            sorted(
+                (line.partner_id.name, line.balance)
+                for line in february.line_ids
+                if line.account_id == self.deferred
+            ),
+            sorted([("Fabrikam", 250.0), (self.client.name, 100.0)]),
+        )
+        self._assert_balances("2026-02-28", deferred=3500.0, income=700.0)
+
     def test_recognition_entry_lines_as_odoo_computes_them(self):
         """The fields the recognition gives its entry lines (to skip Odoo's
         computation line by line) are those Odoo computes."""
