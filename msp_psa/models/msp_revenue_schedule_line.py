@@ -287,6 +287,7 @@ class MspRevenueScheduleLine(models.Model):
         months by the entry that posts them, client by client, each entry cut
         at the company's maximum of lines."""
         result = {}
+        keys = self._recognition_key_map()
         grouped = self.grouped(
             lambda line: (
                 line.company_id,
@@ -300,7 +301,7 @@ class MspRevenueScheduleLine(models.Model):
             result[key] = [
                 self.browse().union(*chunk)
                 for chunk in revenue.pack_entries(
-                    [(line, line._recognition_keys()) for line in group],
+                    [(line, keys[line.id]) for line in group],
                     key[0]._msp_revenue_entry_max_lines(),
                 )
             ]
@@ -312,7 +313,9 @@ class MspRevenueScheduleLine(models.Model):
         entries and ``max_lines`` entry lines (an entry alone may fill one)."""
         batch, size = {}, 0
         for key, lines in units.items():
-            count = len({k for line in lines for k in line._recognition_keys()})
+            count = len(
+                {k for pair in lines._recognition_key_map().values() for k in pair}
+            )
             if batch and (len(batch) >= batch_size or size + count > max_lines):
                 yield batch
                 batch, size = {}, 0
@@ -395,12 +398,16 @@ class MspRevenueScheduleLine(models.Model):
                 vals, keys = group._prepare_recognition_move(*key)
                 moves_vals.append(vals)
                 keys_per_move.append((group, keys))
-        moves = (
-            self.env["account.move"]
-            .sudo()
-            .with_context(skip_invoice_sync=True)
-            .create(moves_vals)
-        )
+        # Balanced by construction (each month adds its amount to one line and
+        # takes it from another): checked once, when the entries are posted,
+        # not after each step of their creation. Entries are no invoices: the
+        # invoice line synchronisation would only recompute debit and credit
+        # once more.
+        Move = self.env["account.move"].sudo().with_context(skip_invoice_sync=True)
+        moves = Move.with_context(
+            skip_invoice_line_sync=True, check_move_validity=False
+        ).create(moves_vals)
+        moves = Move.browse(moves.ids)
         moves._post(soft=False)
         for move, (group, keys) in zip(moves, keys_per_move, strict=True):
             move_lines = move.line_ids.sorted("id")
@@ -419,31 +426,36 @@ class MspRevenueScheduleLine(models.Model):
         lines.schedule_id._update_state()
         return moves
 
-    def _prepare_recognition_line_key(self):
-        """Lines merge on account, partner, analytic distribution and side;
-        the partner is the client, unless the company groups its entries by
-        account (``msp_revenue_entry_detail``)."""
-        schedule = self.schedule_id
-        side = 1 if schedule.currency_id.compare_amounts(self.amount, 0) > 0 else -1
-        if self.company_id.msp_revenue_entry_detail == "account":
-            return side, False
-        return side, schedule.partner_id.id
-
-    def _recognition_keys(self):
-        """(income key, deferred key): the entry lines this month adds to."""
-        schedule = self.schedule_id
-        side, partner_id = self._prepare_recognition_line_key()
-        analytic = schedule.analytic_distribution or {}
-        return (
-            (
-                "income",
-                schedule.income_account_id.id,
-                partner_id,
-                tuple(sorted(analytic.items())),
-                side,
-            ),
-            ("deferred", schedule.deferred_account_id.id, partner_id, side),
-        )
+    def _recognition_key_map(self):
+        """{month id: (income key, deferred key)}: the entry lines each of
+        these months adds to, read in one pass. Lines merge on account,
+        partner, analytic distribution (income) and side; the partner is the
+        client, unless the company groups its entries by account
+        (``msp_revenue_entry_detail``)."""
+        by_account = {
+            company
+            for company in self.company_id
+            if company.msp_revenue_entry_detail == "account"
+        }
+        result = {}
+        for line in self:
+            schedule = line.schedule_id
+            side = 1 if schedule.currency_id.compare_amounts(line.amount, 0) > 0 else -1
+            partner_id = (
+                False if line.company_id in by_account else schedule.partner_id.id
+            )
+            analytic = schedule.analytic_distribution or {}
+            result[line.id] = (
+                (
+                    "income",
+                    schedule.income_account_id.id,
+                    partner_id,
+                    tuple(sorted(analytic.items())),
+                    side,
+                ),
+                ("deferred", schedule.deferred_account_id.id, partner_id, side),
+            )
+        return result
 
     def _prepare_recognition_move(self, company, journal, day, kind):
         """The values of the entry recognising these lines, and for each line the
@@ -477,10 +489,10 @@ class MspRevenueScheduleLine(models.Model):
             )
         merged = {}
         line_keys = {}
+        key_map = self._recognition_key_map()
         for line in self:
-            schedule = line.schedule_id
-            analytic = schedule.analytic_distribution or {}
-            income_key, deferred_key = line._recognition_keys()
+            analytic = line.schedule_id.analytic_distribution or {}
+            income_key, deferred_key = key_map[line.id]
             partner_id = income_key[2]
             for key, balance, distribution in (
                 (income_key, -line.amount, analytic),

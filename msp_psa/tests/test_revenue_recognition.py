@@ -841,6 +841,44 @@ class TestRevenueRecognition(MspPsaCommon):
         self.assertEqual(len(schedule.line_ids.move_id), 3)
         self._assert_balances(date(2026, 3, 31), 900.0, 300.0)
 
+    def test_unbalanced_entry_refused_when_posted(self):
+        """The entries are created without Odoo's balance check after each
+        step: posting still refuses one that does not balance, and the month
+        stays planned with its failure logged."""
+        invoice = self._invoice(1200.0, "2026-01-01", "2026-12-31", "2026-01-01")
+        schedule = invoice.msp_revenue_schedule_ids
+        original = MspRevenueScheduleLine._prepare_recognition_move
+
+        def unbalanced(lines, company, journal, day, kind):
+            vals, keys = original(lines, company, journal, day, kind)
+            if day == date(2026, 2, 28):
+                item = vals["line_ids"][0][2]
+                item["balance"] += 0.01
+                item["amount_currency"] += 0.01
+            return vals, keys
+
+        with (
+            patch.object(
+                MspRevenueScheduleLine, "_prepare_recognition_move", unbalanced
+            ),
+            mute_logger("odoo.addons.msp_psa.models.msp_revenue_schedule_line"),
+        ):
+            self._recognise("2026-03-31")
+        self.assertEqual(
+            [state for _day, _amount, state in self._months(schedule)[:3]],
+            ["posted", "planned", "posted"],
+        )
+        issue = self.env["msp.revenue.recognition.issue"].search(
+            [("company_id", "=", self.env.company.id)]
+        )
+        self.assertEqual(issue.date, date(2026, 2, 28))
+        self.assertIn("not balanced", issue.message)
+        self.assertFalse(
+            self.env["account.move"].search(
+                [("ref", "=", "Revenue recognition 2026-02"), ("state", "=", "posted")]
+            )
+        )
+
     def test_failing_company_logged_visibly(self):
         data_2 = self.setup_other_company()
         self.env.user.company_ids |= data_2["company"]
