@@ -150,6 +150,21 @@ class AccountMoveLine(models.Model):
                 line.msp_revenue_income_account_id = False
         return res
 
+    def _compute_totals(self):
+        """Odoo's totals, except for lines with neither price nor taxes (the
+        lines of journal entries: a month's revenue recognition has two per
+        client): their totals are zero, set without running the tax
+        computation line by line."""
+        free = self.filtered(
+            lambda line: (
+                line.display_type in ("product", "cogs")
+                and not line.price_unit
+                and not line.tax_ids
+            )
+        )
+        free.price_subtotal = free.price_total = 0.0
+        return super(AccountMoveLine, self - free)._compute_totals()
+
     def _msp_revenue_estimated_amount(self):
         """The line's amount in company currency before taxes, from its price
         (what deciding the deferral on creation can read)."""

@@ -282,12 +282,13 @@ class MspRevenueScheduleLine(models.Model):
             for part, entry in enumerate(entries)
         }
 
-    def _group_recognition_entries(self):
+    def _group_recognition_entries(self, keys=None):
         """{(company, journal, date, kind): [months of one entry, ...]}: these
         months by the entry that posts them, client by client, each entry cut
-        at the company's maximum of lines."""
+        at the company's maximum of lines (``keys``: their
+        ``_recognition_key_map`` when already read)."""
         result = {}
-        keys = self._recognition_key_map()
+        keys = self._recognition_key_map() if keys is None else keys
         grouped = self.grouped(
             lambda line: (
                 line.company_id,
@@ -393,20 +394,32 @@ class MspRevenueScheduleLine(models.Model):
             return self.env["account.move"]
         moves_vals = []
         keys_per_move = []
-        for key, entries in lines._group_recognition_entries().items():
+        key_map = lines._recognition_key_map()
+        for key, entries in lines._group_recognition_entries(key_map).items():
             for group in entries:
-                vals, keys = group._prepare_recognition_move(*key)
+                vals, keys = group._prepare_recognition_move(*key, key_map=key_map)
                 moves_vals.append(vals)
                 keys_per_move.append((group, keys))
         # Balanced by construction (each month adds its amount to one line and
         # takes it from another): checked once, when the entries are posted,
         # not after each step of their creation. Entries are no invoices: the
         # invoice line synchronisation would only recompute debit and credit
-        # once more.
+        # once more. The items are created in one batch on their entries, not
+        # as the entries' ``line_ids``: Odoo would first build each of them in
+        # memory to precompute the entries' own fields.
         Move = self.env["account.move"].sudo().with_context(skip_invoice_sync=True)
-        moves = Move.with_context(
+        creating = Move.with_context(
             skip_invoice_line_sync=True, check_move_validity=False
-        ).create(moves_vals)
+        )
+        items_per_move = [vals.pop("line_ids") for vals in moves_vals]
+        moves = creating.create(moves_vals)
+        creating.env["account.move.line"].create(
+            [
+                dict(vals, move_id=move.id)
+                for move, items in zip(moves, items_per_move, strict=True)
+                for __, __, vals in items
+            ]
+        )
         moves = Move.browse(moves.ids)
         moves._post(soft=False)
         for move, (group, keys) in zip(moves, keys_per_move, strict=True):
@@ -457,9 +470,10 @@ class MspRevenueScheduleLine(models.Model):
             )
         return result
 
-    def _prepare_recognition_move(self, company, journal, day, kind):
+    def _prepare_recognition_move(self, company, journal, day, kind, key_map=None):
         """The values of the entry recognising these lines, and for each line the
-        index of its deferred revenue item in the entry."""
+        index of its deferred revenue item in the entry (``key_map``: their
+        ``_recognition_key_map`` when already read)."""
         currency = company.currency_id
         accounting_date, locks = self._get_recognition_date(company, journal, day)
         month = day.strftime("%Y-%m")
@@ -489,7 +503,8 @@ class MspRevenueScheduleLine(models.Model):
             )
         merged = {}
         line_keys = {}
-        key_map = self._recognition_key_map()
+        if key_map is None:
+            key_map = self._recognition_key_map()
         for line in self:
             analytic = line.schedule_id.analytic_distribution or {}
             income_key, deferred_key = key_map[line.id]
@@ -511,15 +526,18 @@ class MspRevenueScheduleLine(models.Model):
             line_keys[line.id] = deferred_key
         # What Odoo computes for a journal entry line in company currency,
         # given: an entry of a thousand clients has two thousand lines, and
-        # each field given is one Odoo does not compute line by line.
+        # each field given is one Odoo does not compute (nor look up the
+        # default of) line by line.
         line_defaults = {
             "currency_id": currency.id,
             "display_type": "product",
             "sequence": 100,
             "quantity": 1.0,
             "price_unit": 0.0,
+            "discount": 0.0,
             "product_uom_id": False,
             "tax_ids": [],
+            "tax_repartition_line_id": False,
         }
         order = list(merged)
         position = {key: index for index, key in enumerate(order)}

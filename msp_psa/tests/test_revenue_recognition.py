@@ -731,10 +731,10 @@ class TestRevenueRecognition(MspPsaCommon):
         """Make the entry of ``month`` (a date) fail with ``error``."""
         original = MspRevenueScheduleLine._prepare_recognition_move
 
-        def failing(lines, company, journal, day, kind):
+        def failing(lines, company, journal, day, kind, **kwargs):
             if day == month:
                 raise error
-            return original(lines, company, journal, day, kind)
+            return original(lines, company, journal, day, kind, **kwargs)
 
         return patch.object(
             MspRevenueScheduleLine, "_prepare_recognition_move", failing
@@ -849,8 +849,8 @@ class TestRevenueRecognition(MspPsaCommon):
         schedule = invoice.msp_revenue_schedule_ids
         original = MspRevenueScheduleLine._prepare_recognition_move
 
-        def unbalanced(lines, company, journal, day, kind):
-            vals, keys = original(lines, company, journal, day, kind)
+        def unbalanced(lines, company, journal, day, kind, **kwargs):
+            vals, keys = original(lines, company, journal, day, kind, **kwargs)
             if day == date(2026, 2, 28):
                 item = vals["line_ids"][0][2]
                 item["balance"] += 0.01
@@ -1111,18 +1111,90 @@ class TestRevenueRecognition(MspPsaCommon):
             "sequence",
             "quantity",
             "price_unit",
+            "discount",
             "product_uom_id",
             "currency_id",
             "amount_currency",
             "tax_ids",
             "debit",
             "credit",
+            "price_subtotal",
+            "price_total",
+            "tax_repartition_line_id",
+            "tax_line_id",
         ]
         for ours, odoo in zip(
             lines.sorted("balance"), probe.sorted("balance"), strict=True
         ):
             for name in names:
                 self.assertEqual(ours[name], odoo[name], name)
+
+    def test_line_totals_as_odoo_computes_them(self):
+        """Lines without price nor taxes get zero totals without Odoo's tax
+        computation; every other line keeps Odoo's: the totals of each line
+        equal those of Odoo's computation, in the invoice's currency."""
+        tax = self.company_data["default_tax_sale"]
+        fee = self.env["account.tax"].create(
+            {
+                "name": "Recycling fee",
+                "amount_type": "fixed",
+                "amount": 2.0,
+                "type_tax_use": "sale",
+                "company_id": self.env.company.id,
+            }
+        )
+        cases = [
+            {"price_unit": 0.0, "tax_ids": [Command.clear()]},
+            {
+                "price_unit": 0.0,
+                "quantity": 3.0,
+                "discount": 10.0,
+                "tax_ids": [Command.clear()],
+            },
+            {"price_unit": 0.0, "tax_ids": [Command.set(tax.ids)]},
+            {"price_unit": 0.0, "tax_ids": [Command.set(fee.ids)]},
+            {
+                "price_unit": 80.0,
+                "quantity": 2.0,
+                "discount": 10.0,
+                "tax_ids": [Command.clear()],
+            },
+            {"price_unit": 80.0, "tax_ids": [Command.set(tax.ids)]},
+        ]
+        move = self.Move.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.client.id,
+                "invoice_date": "2026-01-10",
+                "currency_id": self.setup_other_currency("EUR").id,
+                "invoice_line_ids": [
+                    Command.create(
+                        dict({"name": f"case {index}", "quantity": 1.0}, **vals)
+                    )
+                    for index, vals in enumerate(cases)
+                ],
+            }
+        )
+        lines = move.invoice_line_ids.sorted("sequence")
+        self.assertEqual(len(lines), len(cases))
+        Tax = self.env["account.tax"]
+        for line in lines:
+            base_line = move._prepare_product_base_line_for_taxes_computation(line)
+            Tax._add_tax_details_in_base_line(base_line, move.company_id)
+            details = base_line["tax_details"]
+            self.assertEqual(
+                (line.price_subtotal, line.price_total),
+                (
+                    details["raw_total_excluded_currency"],
+                    details["raw_total_included_currency"],
+                ),
+                line.name,
+            )
+        self.assertEqual(
+            lines.mapped("price_subtotal"), [0.0, 0.0, 0.0, 0.0, 144.0, 80.0]
+        )
+        self.assertGreater(lines[3].price_total, 0.0)  # the fixed fee
+        self.assertGreater(lines[-1].price_total, 80.0)
 
 
 @tagged("post_install", "-at_install")
