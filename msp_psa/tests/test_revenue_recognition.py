@@ -1195,6 +1195,12 @@ class TestRevenueRecognition(MspPsaCommon):
         )
         self.assertGreater(lines[3].price_total, 0.0)  # the fixed fee
         self.assertGreater(lines[-1].price_total, 80.0)
+        # A free line given a price, and a priced one made free, follow.
+        lines[0].price_unit = 50.0
+        lines[-2].price_unit = 0.0
+        self.assertEqual(
+            (lines[0].price_subtotal, lines[-2].price_subtotal), (50.0, 0.0)
+        )
 
 
 @tagged("post_install", "-at_install")
