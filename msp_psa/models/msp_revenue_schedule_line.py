@@ -282,13 +282,13 @@ class MspRevenueScheduleLine(models.Model):
             for part, entry in enumerate(entries)
         }
 
-    def _group_recognition_entries(self, keys=None):
+    def _group_recognition_entries(self, key_map=None):
         """{(company, journal, date, kind): [months of one entry, ...]}: these
         months by the entry that posts them, client by client, each entry cut
-        at the company's maximum of lines (``keys``: their
+        at the company's maximum of lines (``key_map``: their
         ``_recognition_key_map`` when already read)."""
         result = {}
-        keys = self._recognition_key_map() if keys is None else keys
+        keys = self._recognition_key_map() if key_map is None else key_map
         grouped = self.grouped(
             lambda line: (
                 line.company_id,
