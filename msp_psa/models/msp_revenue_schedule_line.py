@@ -413,7 +413,7 @@ class MspRevenueScheduleLine(models.Model):
         )
         items_per_move = [vals.pop("line_ids") for vals in moves_vals]
         moves = creating.create(moves_vals)
-        creating.env["account.move.line"].create(
+        items = creating.env["account.move.line"].create(
             [
                 dict(vals, move_id=move.id)
                 for move, items in zip(moves, items_per_move, strict=True)
@@ -421,6 +421,7 @@ class MspRevenueScheduleLine(models.Model):
             ]
         )
         moves = Move.browse(moves.ids)
+        self._cache_entry_items(moves, items, [len(i) for i in items_per_move])
         moves._post(soft=False)
         for move, (group, keys) in zip(moves, keys_per_move, strict=True):
             move_lines = move.line_ids.sorted("id")
@@ -438,6 +439,30 @@ class MspRevenueScheduleLine(models.Model):
                 )
         lines.schedule_id._update_state()
         return moves
+
+    @api.model
+    def _cache_entry_items(self, moves, items, counts):
+        """Give ``moves`` their lines in the cache: the ``items`` just created
+        for them, ``counts[i]`` of them for the i-th entry, in order.
+
+        Posting reads the entries' lines (``line_ids`` and ``invoice_line_ids``),
+        which creating the items leaves out of the cache (the first never
+        read, the second dropped: its domain is on the items' display type).
+        Read back from the database, every item's date, number and state
+        would be written once before posting, for posting to write them
+        again. New entries have no other lines than these."""
+        field_lines = moves._fields["line_ids"]
+        field_invoice_lines = moves._fields["invoice_line_ids"]
+        start = 0
+        for move, count in zip(moves, counts, strict=True):
+            lines = items[start : start + count]
+            start += count
+            moves.env.cache.set(move, field_lines, lines._ids)
+            moves.env.cache.set(
+                move,
+                field_invoice_lines,
+                lines.filtered_domain(field_invoice_lines.get_domain_list(move))._ids,
+            )
 
     def _recognition_key_map(self):
         """{month id: (income key, deferred key)}: the entry lines each of

@@ -135,6 +135,7 @@ class TestRevenueBatches(MspPsaCommon):
         company.msp_revenue_entry_max_lines = 4
         with freeze_time("2026-01-31"):
             self.Month._cron_recognize_revenue()
+        self._assert_entries_as_stored(self.Month.search([("state", "=", "posted")]))
         entries = self._entries()
         # 7 clients of 2 lines, at most 4 lines an entry: 4 entries.
         self.assertEqual(sorted(len(entry.line_ids) for entry in entries), [2, 4, 4, 4])
@@ -161,6 +162,44 @@ class TestRevenueBatches(MspPsaCommon):
                 ),
                 1,
             )
+
+    def _assert_entries_as_stored(self, months):
+        """The entries of these recognised months, read back from the
+        database (not as the posting left them in the cache): each month is
+        linked to its client's deferred revenue item in its own entry, and
+        the entries' items carry their entry's date, number and state."""
+        self.env.invalidate_all()
+        self.assertEqual(set(months.mapped("state")), {"posted"})
+        for month in months:
+            item = month.move_line_id
+            self.assertEqual(item.move_id, month.move_id)
+            self.assertEqual(item.partner_id, month.schedule_id.partner_id)
+            self.assertEqual(item.account_id, self.deferred)
+            self.assertEqual(item.balance, month.amount)
+        for entry in months.move_id:
+            self.assertEqual(entry.state, "posted")
+            self.assertEqual(
+                set(
+                    entry.line_ids.mapped(
+                        lambda l: (l.date, l.move_name, l.parent_state)
+                    )
+                ),
+                {(entry.date, entry.name, "posted")},
+            )
+
+    def test_one_posting_of_several_entries(self):
+        """Several entries created and posted together (a direct call, as
+        reversals and terminations make) each get their own items."""
+        invoices = self._post_invoices()
+        self.env.company.msp_revenue_entry_max_lines = 4
+        months = invoices.msp_revenue_schedule_ids.line_ids.filtered(
+            lambda m: m.date == date(2026, 1, 31)
+        )
+        entries = months._post_recognition()
+        self.assertEqual(len(entries), 4)
+        self.assertEqual(months.move_id, entries)
+        self._assert_entries_as_stored(months)
+        self.assertEqual(sorted(len(entry.line_ids) for entry in entries), [2, 4, 4, 4])
 
     def test_failure_in_batch_two_then_rerun_once(self):
         invoices = self._post_invoices()
