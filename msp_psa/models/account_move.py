@@ -127,6 +127,7 @@ class AccountMove(models.Model):
         service period changed since, are written."""
         to_defer = {}
         to_restore = self.env["account.move.line"]
+        settings_memo = {}
         for move in self.filtered(
             lambda m: m.move_type in ("out_invoice", "out_refund")
         ):
@@ -136,7 +137,7 @@ class AccountMove(models.Model):
             for line in move.invoice_line_ids.filtered(
                 lambda line: line.display_type == "product"
             ):
-                settings = line._msp_revenue_settings()
+                settings = line._msp_revenue_settings(settings_memo)
                 deferred = settings["msp_deferred_revenue_account_id"]
                 qualifies = line._msp_revenue_qualifies(
                     settings, invoice_month_end, abs(line.balance)

@@ -126,6 +126,7 @@ class AccountMoveLine(models.Model):
         being edited: posting decides those)."""
         res = super()._compute_account_id()
         month_ends = {}
+        settings_memo = {}
         for line in self:
             income = line.msp_revenue_income_account_id
             move = line.move_id
@@ -140,7 +141,7 @@ class AccountMoveLine(models.Model):
                 month_ends[move] = revenue.month_end(
                     move.invoice_date or fields.Date.context_today(move)
                 )
-            settings = line._msp_revenue_settings()
+            settings = line._msp_revenue_settings(settings_memo)
             if settings["msp_revenue_journal_id"] and line._msp_revenue_qualifies(
                 settings, month_ends[move], line._msp_revenue_estimated_amount()
             ):
@@ -199,20 +200,32 @@ class AccountMoveLine(models.Model):
             and not currency.is_zero(amount)
         )
 
-    def _msp_revenue_settings(self):
+    def _msp_revenue_settings(self, memo=None):
+        """The deferred revenue settings of this line's product in its
+        company (see ``product.template._msp_revenue_settings``). ``memo``: a
+        dict a loop over lines passes to read them once per product and
+        company; the settings returned are shared, not to be changed."""
         self.ensure_one()
         company = self.move_id.company_id
-        if self.product_id:
-            return self.product_id.product_tmpl_id._msp_revenue_settings(company)
-        return {
-            field: company[field]
-            for field in (
-                "msp_deferred_revenue_account_id",
-                "msp_revenue_journal_id",
-                "msp_revenue_method",
-                "msp_revenue_threshold",
-            )
-        }
+        template = self.product_id.product_tmpl_id
+        key = (template.id, company.id)
+        if memo is not None and key in memo:
+            return memo[key]
+        if template:
+            settings = template._msp_revenue_settings(company)
+        else:
+            settings = {
+                field: company[field]
+                for field in (
+                    "msp_deferred_revenue_account_id",
+                    "msp_revenue_journal_id",
+                    "msp_revenue_method",
+                    "msp_revenue_threshold",
+                )
+            }
+        if memo is not None:
+            memo[key] = settings
+        return settings
 
     def _msp_revenue_restore_income_account(self):
         """Give the lines their income account back (keeping their analytic

@@ -134,11 +134,13 @@ class MspRevenueSchedule(models.Model):
     # Creation from posted invoices
     # ------------------------------------------------------------------
     @api.model
-    def _prepare_from_move_line(self, line):
-        """The schedule of a posted invoice line booked to deferred revenue."""
+    def _prepare_from_move_line(self, line, settings_memo=None):
+        """The schedule of a posted invoice line booked to deferred revenue
+        (``settings_memo``: see ``account.move.line._msp_revenue_settings``)."""
         move = line.move_id
         company = move.company_id
-        settings = line._msp_revenue_settings()
+        currency = company.currency_id
+        settings = line._msp_revenue_settings(settings_memo)
         amount = -line.balance
         agreement = (
             line.msp_agreement_id
@@ -157,7 +159,7 @@ class MspRevenueSchedule(models.Model):
                 line.end_date,
                 method=settings["msp_revenue_method"],
                 first_month=first_month,
-                digits=company.currency_id.decimal_places,
+                digits=currency.decimal_places,
             )
         return {
             "move_line_id": line.id,
@@ -182,7 +184,7 @@ class MspRevenueSchedule(models.Model):
             "line_ids": [
                 fields.Command.create({"date": day, "amount": value})
                 for day, value in months
-                if not company.currency_id.is_zero(value)
+                if not currency.is_zero(value)
             ],
         }
 
@@ -195,7 +197,10 @@ class MspRevenueSchedule(models.Model):
         ``msp.revenue.schedule.line._insert_months``, so that posting an
         invoice that defers a year costs about what posting it without
         deferral does (issue 16)."""
-        vals_list = [self._prepare_from_move_line(line) for line in lines]
+        settings_memo = {}
+        vals_list = [
+            self._prepare_from_move_line(line, settings_memo) for line in lines
+        ]
         months = [vals.pop("line_ids") for vals in vals_list]
         schedules = self.sudo().create(vals_list)
         # sudo: as the schedules (whoever may post an invoice gets its

@@ -382,6 +382,57 @@ class TestRevenueRecognition(MspPsaCommon):
             [300.0, 300.0, 300.0],
         )
 
+    def test_settings_line_by_line_in_one_posting(self):
+        """Settings are read once per product and company in a posting, but
+        each line still gets its own product's: two invoices posted together,
+        two products each, a category override on one of them."""
+        other = self.deferred.copy({"code": "239300", "name": "Deferred Setup"})
+        self.product_setup.categ_id = self.env["product.category"].create(
+            {
+                "name": "Prepaid setup",
+                "msp_deferred_revenue_account_id": other.id,
+                "msp_revenue_method": "daily",
+            }
+        )
+        setup_line = {
+            "product_id": self.product_setup.id,
+            "quantity": 1.0,
+            "price_unit": 900.0,
+            "tax_ids": [Command.clear()],
+            "start_date": "2026-01-01",
+            "end_date": "2026-03-31",
+        }
+        invoices = self._invoice(
+            1200.0,
+            "2026-01-01",
+            "2026-12-31",
+            "2026-01-01",
+            post=False,
+        )
+        invoices.invoice_line_ids = [Command.create(setup_line)]
+        invoices |= invoices.copy({"invoice_date": "2026-01-01"})
+        self.assertEqual(len(invoices.invoice_line_ids), 4)
+        invoices.action_post()
+        for invoice in invoices:
+            schedules = invoice.msp_revenue_schedule_ids
+            self.assertEqual(
+                sorted(
+                    (s.product_id.id, s.deferred_account_id.id, s.method)
+                    for s in schedules
+                ),
+                sorted(
+                    [
+                        (self.product_fee.id, self.deferred.id, "monthly"),
+                        (self.product_setup.id, other.id, "daily"),
+                    ]
+                ),
+            )
+            for line in invoice.invoice_line_ids:
+                expected = (
+                    other if line.product_id == self.product_setup else self.deferred
+                )
+                self.assertEqual(line.account_id, expected)
+
     # ------------------------------------------------------------------
     # Credit notes, reset, cancellation, termination
     # ------------------------------------------------------------------
