@@ -416,12 +416,14 @@ class MspRevenueScheduleLine(models.Model):
         items = creating.env["account.move.line"].create(
             [
                 dict(vals, move_id=move.id)
-                for move, items in zip(moves, items_per_move, strict=True)
-                for __, __, vals in items
+                for move, move_items in zip(moves, items_per_move, strict=True)
+                for __, __, vals in move_items
             ]
         )
         moves = Move.browse(moves.ids)
-        self._cache_entry_items(moves, items, [len(i) for i in items_per_move])
+        self._cache_entry_items(
+            moves, items, [len(move_items) for move_items in items_per_move]
+        )
         moves._post(soft=False)
         for move, (group, keys) in zip(moves, keys_per_move, strict=True):
             move_lines = move.line_ids.sorted("id")
