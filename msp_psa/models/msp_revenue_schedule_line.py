@@ -272,14 +272,77 @@ class MspRevenueScheduleLine(models.Model):
         by the entry that posts them: ``{(company, journal, date, kind, part):
         months}``, ``part`` numbering the entries of one month cut at the
         company's maximum of lines."""
-        domain = [("state", "=", "planned"), ("date", "<=", date_ref)]
+        # The fields the cut needs, read in one query: the months themselves
+        # are read batch by batch, when posted (a month's run holds ids, not
+        # every due month and schedule in the cache: memory flat in N).
+        condition = SQL("line.state = 'planned' AND line.date <= %s", date_ref)
         if companies is not None:
-            domain.append(("company_id", "in", companies.ids))
-        due = self.sudo().search(domain, order="company_id, date, id")
+            if not companies:
+                return {}
+            condition = SQL(
+                "%s AND line.company_id IN %s", condition, tuple(companies.ids)
+            )
+        self.flush_model()
+        self.env["msp.revenue.schedule"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.id, line.company_id, schedule.journal_id, line.date,
+                       line.kind, line.amount, schedule.partner_id,
+                       schedule.income_account_id, schedule.deferred_account_id,
+                       schedule.analytic_distribution
+                  FROM msp_revenue_schedule_line line
+                  JOIN msp_revenue_schedule schedule
+                    ON schedule.id = line.schedule_id
+                 WHERE %s
+                 ORDER BY line.company_id, line.date, line.id
+                """,
+                condition,
+            )
+        )
+        Company = self.env["res.company"].sudo()
+        Journal = self.env["account.journal"].sudo()
+        company_settings = {
+            company.id: (
+                company.currency_id,
+                company.msp_revenue_entry_detail == "account",
+                company._msp_revenue_entry_max_lines(),
+            )
+            for company in Company.browse({row[1] for row in rows})
+        }
+        groups = {}
+        for (
+            line_id,
+            company_id,
+            journal_id,
+            day,
+            kind,
+            amount,
+            partner_id,
+            income_id,
+            deferred_id,
+            analytic,
+        ) in rows:
+            currency, by_account, __ = company_settings[company_id]
+            keys = revenue.entry_keys(
+                1 if currency.compare_amounts(amount, 0) > 0 else -1,
+                income_id,
+                deferred_id,
+                False if by_account else (partner_id or False),
+                analytic,
+            )
+            groups.setdefault((company_id, journal_id, day, kind), []).append(
+                ((partner_id or False, line_id), line_id, keys)
+            )
+        lines = self.sudo()
         return {
-            (*key, part): entry
-            for key, entries in due._group_recognition_entries().items()
-            for part, entry in enumerate(entries)
+            (Company.browse(company_id), Journal.browse(journal_id), day, kind, part): (
+                lines.browse(chunk)
+            )
+            for (company_id, journal_id, day, kind), chunks in revenue.cut_entries(
+                groups, lambda key: company_settings[key[0]][2]
+            ).items()
+            for part, chunk in enumerate(chunks)
         }
 
     def _group_recognition_entries(self, key_map=None):
@@ -287,26 +350,19 @@ class MspRevenueScheduleLine(models.Model):
         months by the entry that posts them, client by client, each entry cut
         at the company's maximum of lines (``key_map``: their
         ``_recognition_key_map`` when already read)."""
-        result = {}
         keys = self._recognition_key_map() if key_map is None else key_map
-        grouped = self.grouped(
-            lambda line: (
-                line.company_id,
-                line.schedule_id.journal_id,
-                line.date,
-                line.kind,
-            )
-        )
-        for key, group in grouped.items():
-            group = group.sorted(lambda line: (line.schedule_id.partner_id.id, line.id))
-            result[key] = [
-                self.browse().union(*chunk)
-                for chunk in revenue.pack_entries(
-                    [(line, keys[line.id]) for line in group],
-                    key[0]._msp_revenue_entry_max_lines(),
-                )
-            ]
-        return result
+        groups = {}
+        for line in self:
+            schedule = line.schedule_id
+            groups.setdefault(
+                (line.company_id, schedule.journal_id, line.date, line.kind), []
+            ).append(((schedule.partner_id.id, line.id), line.id, keys[line.id]))
+        return {
+            key: [self.browse(chunk) for chunk in chunks]
+            for key, chunks in revenue.cut_entries(
+                groups, lambda key: key[0]._msp_revenue_entry_max_lines()
+            ).items()
+        }
 
     @api.model
     def _recognition_batches(self, units, batch_size, max_lines):
@@ -480,20 +536,12 @@ class MspRevenueScheduleLine(models.Model):
         result = {}
         for line in self:
             schedule = line.schedule_id
-            side = 1 if schedule.currency_id.compare_amounts(line.amount, 0) > 0 else -1
-            partner_id = (
-                False if line.company_id in by_account else schedule.partner_id.id
-            )
-            analytic = schedule.analytic_distribution or {}
-            result[line.id] = (
-                (
-                    "income",
-                    schedule.income_account_id.id,
-                    partner_id,
-                    tuple(sorted(analytic.items())),
-                    side,
-                ),
-                ("deferred", schedule.deferred_account_id.id, partner_id, side),
+            result[line.id] = revenue.entry_keys(
+                1 if schedule.currency_id.compare_amounts(line.amount, 0) > 0 else -1,
+                schedule.income_account_id.id,
+                schedule.deferred_account_id.id,
+                False if line.company_id in by_account else schedule.partner_id.id,
+                schedule.analytic_distribution,
             )
         return result
 

@@ -40,6 +40,42 @@ class TestPackEntries(BaseCase):
         )
         self.assertEqual(revenue.pack_entries([], 4), [])
 
+    def test_entry_keys(self):
+        income, deferred = revenue.entry_keys(1, 7, 9, 42, {"5": 60.0, "3": 40.0})
+        self.assertEqual(income, ("income", 7, 42, (("3", 40.0), ("5", 60.0)), 1))
+        self.assertEqual(deferred, ("deferred", 9, 42, 1))
+        # a reversal adds to other lines than the revenue of the same client
+        reversal = revenue.entry_keys(-1, 7, 9, 42, {"3": 40.0, "5": 60.0})
+        self.assertNotEqual(reversal[0], income)
+        self.assertNotEqual(reversal[1], deferred)
+        # no distribution is the empty one; grouped by account: no partner
+        self.assertEqual(
+            revenue.entry_keys(1, 7, 9, False, None),
+            revenue.entry_keys(1, 7, 9, False, {}),
+        )
+
+    def test_cut_entries(self):
+        def keys(client):
+            return revenue.entry_keys(1, 7, 9, client, None)
+
+        groups = {
+            "january": [
+                ((3, 10), "m10", keys(3)),
+                ((1, 12), "m12", keys(1)),
+                ((1, 11), "m11", keys(1)),
+                ((2, 13), "m13", keys(2)),
+            ],
+            "reversal": [((1, 20), "m20", keys(1))],
+        }
+        self.assertEqual(
+            revenue.cut_entries(groups, lambda group: 4),
+            {"january": [["m11", "m12", "m13"], ["m10"]], "reversal": [["m20"]]},
+        )
+        self.assertEqual(
+            revenue.cut_entries(groups, lambda group: 6 if group == "january" else 2),
+            {"january": [["m11", "m12", "m13", "m10"]], "reversal": [["m20"]]},
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestRevenueBatches(MspPsaCommon):
@@ -185,6 +221,42 @@ class TestRevenueBatches(MspPsaCommon):
                     )
                 ),
                 {(entry.date, entry.name, "posted")},
+            )
+
+    def test_units_read_as_the_months_group_them(self):
+        """The month's run reads its units in one query; they are the
+        entries the months' own grouping makes, client by client or by
+        account, revenue and reversal apart."""
+        invoices = self._post_invoices()
+        company = self.env.company
+        company.msp_revenue_entry_max_lines = 4
+        months = invoices.msp_revenue_schedule_ids.line_ids.filtered(
+            lambda m: m.date <= date(2026, 2, 28)
+        )
+        # a reversal due in February, for the first client
+        months |= self.Month.create(
+            {
+                "schedule_id": invoices[0].msp_revenue_schedule_ids.id,
+                "date": date(2026, 2, 28),
+                "amount": -50.0,
+                "kind": "reversal",
+            }
+        )
+        for detail in ("client", "account"):
+            company.msp_revenue_entry_detail = detail
+            units = self.Month._get_recognition_units(date(2026, 2, 28), company)
+            expected = {
+                (*key, part): entry
+                for key, entries in months._group_recognition_entries().items()
+                for part, entry in enumerate(entries)
+            }
+            self.assertEqual(
+                {key: lines.ids for key, lines in units.items()},
+                {key: lines.ids for key, lines in expected.items()},
+            )
+            self.assertEqual(
+                sorted(len(lines) for lines in units.values()),
+                [1, 1, 1, 2, 2, 2, 2, 2, 2] if detail == "client" else [1, 7, 7],
             )
 
     def test_one_posting_of_several_entries(self):

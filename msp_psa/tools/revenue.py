@@ -21,6 +21,7 @@ months sum exactly to the amount.
 import calendar
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 
 def month_end(day):
@@ -76,6 +77,23 @@ def split(amount, start, end, method="daily", first_month=None, digits=2):
     return [(day, float(value)) for day, value in sorted(result.items())]
 
 
+def entry_keys(side, income_account, deferred_account, partner, analytic):
+    """(income key, deferred key): the two lines of a recognition entry a
+    month adds to. Months merge on the account, the partner (``False`` when
+    entries are grouped by account), the analytic distribution (income side)
+    and the ``side`` (1 for revenue, -1 for a reversal)."""
+    return (
+        (
+            "income",
+            income_account,
+            partner,
+            tuple(sorted((analytic or {}).items())),
+            side,
+        ),
+        ("deferred", deferred_account, partner, side),
+    )
+
+
 def pack_entries(items, max_lines):
     """[[item, ...]]: ``items``, (item, keys) pairs in their order, cut into
     consecutive runs whose distinct ``keys`` (the lines of the entry they
@@ -92,3 +110,17 @@ def pack_entries(items, max_lines):
     if current:
         chunks.append(current)
     return chunks
+
+
+def cut_entries(groups, max_lines):
+    """{group: [[month, ...], ...]}: the months of each group (``(order,
+    month, keys)`` triples: ``order`` the client then the month, ``keys``
+    the entry lines it adds to) in their order, cut into entries of at most
+    ``max_lines(group)`` lines (see ``pack_entries``)."""
+    return {
+        group: pack_entries(
+            [(month, keys) for __, month, keys in sorted(items, key=itemgetter(0))],
+            max_lines(group),
+        )
+        for group, items in groups.items()
+    }
