@@ -273,8 +273,9 @@ class MspRevenueScheduleLine(models.Model):
         months}``, ``part`` numbering the entries of one month cut at the
         company's maximum of lines."""
         # The fields the cut needs, read in one query: the months themselves
-        # are read batch by batch, when posted (a month's run holds ids, not
-        # every due month and schedule in the cache: memory flat in N).
+        # are read batch by batch, when a batch is formed (to count its entry
+        # lines) and posted from that read. A month's run holds ids, not every
+        # due month and schedule in the cache: memory flat in N.
         condition = SQL("line.state = 'planned' AND line.date <= %s", date_ref)
         if companies is not None:
             if not companies:
